@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "hookstash",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hookstash", targets: ["hookstash"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries, wrapped 1:1 with typed, non-variadic shims.
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Domain: captures, headers, verdicts, deliveries, digests. No I/O.
+        .target(name: "HookstashCore", dependencies: ["CLibCrypto"], swiftSettings: strict),
+        // SQLite store (GRDB, WAL): migrations, records, group commit, body files.
+        .target(
+            name: "HookstashStore",
+            dependencies: ["HookstashCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Signature schemes per provider and mismatch diagnosis.
+        .target(name: "HookstashSignatures", dependencies: ["HookstashCore", "CLibCrypto"], swiftSettings: strict),
+        // libcurl delivery engine, replay and the forward queue.
+        .target(
+            name: "HookstashDelivery",
+            dependencies: ["HookstashCore", "CCurl"],
+            swiftSettings: strict
+        ),
+        // Capture listener (SwiftNIO) and the services `serve` runs.
+        .target(
+            name: "HookstashServer",
+            dependencies: [
+                "HookstashCore", "HookstashStore", "HookstashSignatures", "HookstashDelivery",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The command line: parses, calls the libraries, prints.
+        .executableTarget(
+            name: "hookstash",
+            dependencies: [
+                "HookstashCore", "HookstashStore", "HookstashServer", "HookstashSignatures", "HookstashDelivery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "HookstashCoreTests", dependencies: ["HookstashCore"], swiftSettings: strict),
+        .testTarget(name: "HookstashStoreTests", dependencies: ["HookstashStore"], swiftSettings: strict),
+        .testTarget(
+            name: "HookstashSignaturesTests",
+            dependencies: ["HookstashSignatures"],
+            resources: [],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "HookstashDeliveryTests", dependencies: ["HookstashDelivery"], swiftSettings: strict),
+        .testTarget(
+            name: "HookstashServerTests",
+            dependencies: [
+                "HookstashServer", "HookstashStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Runs the built `hookstash` executable as a subprocess: exit codes, output, end-to-end flows.
+        .testTarget(name: "CLITests", dependencies: ["HookstashCore"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,120 @@
+import CLibCrypto
+
+/// Hash algorithms hookstash uses, backed by libcrypto.
+public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable {
+    case sha1 = "SHA-1"
+    case sha256 = "SHA-256"
+    case sha512 = "SHA-512"
+
+    var native: hookstash_digest {
+        switch self {
+        case .sha1: HOOKSTASH_DIGEST_SHA1
+        case .sha256: HOOKSTASH_DIGEST_SHA256
+        case .sha512: HOOKSTASH_DIGEST_SHA512
+        }
+    }
+}
+
+public enum HMAC {
+    /// HMAC of `message` under `key`.
+    public static func code(_ algorithm: DigestAlgorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        let length = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBufferPointer { messageBytes in
+                out.withUnsafeMutableBufferPointer { outBytes in
+                    hookstash_hmac(
+                        algorithm.native, keyBytes.baseAddress, keyBytes.count, messageBytes.baseAddress,
+                        messageBytes.count, outBytes.baseAddress)
+                }
+            }
+        }
+        // libcrypto fails only when out of memory or given an unknown digest, neither of which can happen here.
+        precondition(length > 0, "HMAC failed in libcrypto")
+        return Array(out.prefix(Int(length)))
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+public func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    if a.isEmpty { return true }
+    return a.withUnsafeBytes { x in b.withUnsafeBytes { y in hookstash_memcmp(x.baseAddress, y.baseAddress, a.count) } }
+        == 0
+}
+
+/// An incremental digest, for bodies that arrive in parts. Not thread-safe: owned by one request.
+public final class DigestHasher {
+    private let context: OpaquePointer
+
+    public init(_ algorithm: DigestAlgorithm) {
+        guard let context = hookstash_digest_new(algorithm.native) else {
+            fatalError("libcrypto could not allocate a digest context")
+        }
+        self.context = context
+    }
+
+    deinit {
+        hookstash_digest_free(context)
+    }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        _ = hookstash_digest_update(context, bytes.baseAddress, bytes.count)
+    }
+
+    public func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// The digest of everything passed to `update`. Call once.
+    public func finish() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        let length = out.withUnsafeMutableBufferPointer { hookstash_digest_final(context, $0.baseAddress) }
+        return Array(out.prefix(Int(length)))
+    }
+
+    public static func digest(_ algorithm: DigestAlgorithm, _ bytes: [UInt8]) -> [UInt8] {
+        let hasher = DigestHasher(algorithm)
+        hasher.update(bytes)
+        return hasher.finish()
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lowercase hexadecimal.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Decodes hexadecimal (either case); nil when the text is not hex.
+    public init?(hexString: String) {
+        let chars = Array(hexString.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            case 65...70: c - 55
+            default: nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(chars.count / 2)
+        var index = 0
+        while index < chars.count {
+            guard let high = nibble(chars[index]), let low = nibble(chars[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        self = out
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import HookstashCore
+
+/// The hookstash store: one SQLite file in WAL mode (so a server and CLI commands can use it at once)
+/// and a directory beside it for bodies too large to keep in a row.
+public final class CaptureStore: Sendable {
+    /// Path of the SQLite file.
+    public let path: String
+    /// Directory of spilled body files: `<path>.bodies/`.
+    public let bodiesDirectory: String
+    let pool: DatabasePool
+
+    public enum OpenMode: Sendable {
+        /// Create the file (and its directory) when absent. What `serve` does.
+        case createIfMissing
+        /// Fail with `notFound` when the file is absent. What read-only commands do.
+        case mustExist
+    }
+
+    public init(path: String, mode: OpenMode = .createIfMissing, busyTimeout: Double = 2) throws {
+        self.path = path
+        self.bodiesDirectory = path + ".bodies"
+        let fileManager = FileManager.default
+        switch mode {
+        case .mustExist:
+            guard fileManager.fileExists(atPath: path) else {
+                throw HookstashError.notFound("no store at \(path) (start `hookstash serve` first, or pass --db)")
+            }
+        case .createIfMissing:
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                do {
+                    try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw HookstashError.storeUnavailable("cannot create the directory \(directory): \(error.localizedDescription)")
+                }
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "hookstash"
+        configuration.prepareDatabase { db in
+            // An acknowledged capture must survive power loss, not only a crash: sync the WAL on every
+            // commit. Group commit keeps this to one sync per batch of concurrent captures.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreMigrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw HookstashError.storeUnavailable("\(path) is not a usable hookstash store: \(error.message ?? "\(error)")")
+        } catch {
+            throw HookstashError.storeUnavailable("cannot open \(path): \(error)")
+        }
+    }
+
+    /// Runs `body` and turns database failures into `storeUnavailable` errors a user can read.
+    func translatingErrors<T>(_ action: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as HookstashError {
+            throw error
+        } catch let error as DatabaseError {
+            throw HookstashError.storeUnavailable("cannot \(action) in \(path): \(error.message ?? "\(error)")")
+        } catch {
+            throw HookstashError.storeUnavailable("cannot \(action) in \(path): \(error)")
+        }
+    }
+
+    /// True when a write transaction can be committed right now (the `/healthz` check).
+    public func isWritable() -> Bool {
+        do {
+            try pool.write { db in
+                try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS healthz(x); DROP TABLE healthz")
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// `PRAGMA integrity_check`; "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try translatingErrors("check integrity") {
+            try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") }
+        }
+    }
+}

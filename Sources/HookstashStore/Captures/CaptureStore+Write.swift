@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import HookstashCore
+
+extension CaptureStore {
+    /// Stores `captures` in one transaction and returns their ids, in order.
+    ///
+    /// Spilled body files are synced to disk first, so a committed row never points at bytes that a crash lost.
+    public func insert(_ captures: [Capture]) throws -> [Int64] {
+        try syncBodyFiles(of: captures)
+        let encoder = JSONEncoder()
+        return try translatingErrors("store a capture") {
+            try pool.write { db in
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO capture (
+                            received_at, remote_address, method, target, path, http_version, headers, raw_head,
+                            body, body_file, body_size, body_sha256, raw_body, raw_body_file, raw_body_size,
+                            malformed, problem, announced_body_size, response_status,
+                            signature_scheme, signature_status, signature)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                var ids: [Int64] = []
+                ids.reserveCapacity(captures.count)
+                for capture in captures {
+                    let headers = String(decoding: try encoder.encode(capture.headers), as: UTF8.self)
+                    let signature = try capture.signature.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                    let (body, bodyFile) = Self.columns(capture.body)
+                    let (rawBody, rawBodyFile) = capture.rawBody.map(Self.columns) ?? (nil, nil)
+                    let values: [(any DatabaseValueConvertible)?] = [
+                        capture.receivedAt.microsecondsSinceEpoch, capture.remoteAddress, capture.method,
+                        capture.target.raw, capture.target.path, capture.httpVersion, headers, Data(capture.rawHead),
+                        body, bodyFile, capture.body.size, capture.bodySHA256, rawBody, rawBodyFile,
+                        capture.rawBody?.size, capture.malformed, capture.problem, capture.announcedBodySize,
+                        capture.responseStatus, capture.signature?.scheme, capture.signature?.status.rawValue,
+                        signature,
+                    ]
+                    try statement.execute(arguments: StatementArguments(values))
+                    ids.append(db.lastInsertedRowID)
+                }
+                return ids
+            }
+        }
+    }
+
+    private static func columns(_ bytes: BodyBytes) -> (Data?, String?) {
+        switch bytes {
+        case .inline(let bytes): (Data(bytes), nil)
+        case .file(let name, _): (nil, name)
+        }
+    }
+
+    /// Deletes one capture, its deliveries and its body files. False when there was no such capture.
+    @discardableResult
+    public func delete(id: Int64) throws -> Bool {
+        let files: [String]? = try translatingErrors("delete a capture") {
+            try pool.write { db in
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT body_file, raw_body_file FROM capture WHERE id = ?", arguments: [id])
+                else { return nil }
+                try db.execute(sql: "DELETE FROM capture WHERE id = ?", arguments: [id])
+                return [row["body_file"], row["raw_body_file"]].compactMap { $0 }
+            }
+        }
+        guard let files else { return false }
+        removeBodyFiles(files)
+        return true
+    }
+
+    /// Deletes the oldest captures beyond `keepAtMost` and those received before `olderThan`, with their body
+    /// files. Returns how many were deleted.
+    public func prune(keepAtMost: Int?, receivedBefore olderThan: Timestamp?) throws -> Int {
+        guard keepAtMost != nil || olderThan != nil else { return 0 }
+        let (count, files): (Int, [String]) = try translatingErrors("prune old captures") {
+            try pool.write { db in
+                var conditions: [String] = []
+                var arguments: StatementArguments = []
+                if let keepAtMost {
+                    conditions.append(
+                        "id <= (SELECT id FROM capture ORDER BY id DESC LIMIT 1 OFFSET ?)")
+                    _ = arguments.append(contentsOf: [keepAtMost])
+                }
+                if let olderThan {
+                    conditions.append("received_at < ?")
+                    _ = arguments.append(contentsOf: [olderThan.microsecondsSinceEpoch])
+                }
+                let whereClause = conditions.joined(separator: " OR ")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT body_file, raw_body_file FROM capture
+                        WHERE (\(whereClause)) AND (body_file IS NOT NULL OR raw_body_file IS NOT NULL)
+                        """, arguments: arguments)
+                try db.execute(sql: "DELETE FROM capture WHERE \(whereClause)", arguments: arguments)
+                let files = rows.flatMap { row in [row["body_file"], row["raw_body_file"]].compactMap { $0 as String? } }
+                return (db.changesCount, files)
+            }
+        }
+        removeBodyFiles(files)
+        return count
+    }
+}

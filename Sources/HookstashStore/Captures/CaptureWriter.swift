@@ -1,0 +1,89 @@
+import Dispatch
+import HookstashCore
+import Synchronization
+
+/// Commits captures with group commit: captures submitted while a transaction is being written wait for the
+/// next one, so under load many captures share one transaction (and one WAL sync) instead of one each.
+///
+/// Each submitter is told when its capture is durable, or why it is not, and only then answers the sender.
+public final class CaptureWriter: Sendable {
+    public typealias Completion = @Sendable (Result<Int64, any Error>) -> Void
+
+    private struct Pending: ~Copyable {
+        var items: [(Capture, Completion)] = []
+        var draining = false
+    }
+
+    private let store: CaptureStore
+    private let maxBatch: Int
+    private let queue = DispatchQueue(label: "hookstash.capture-writer")
+    private let pending = Mutex(Pending())
+    /// Runs on the writer's thread before a capture is stored (signature verdicts are computed here, off the
+    /// event loops).
+    private let prepare: @Sendable (inout Capture) -> Void
+    /// Told the ids of every committed batch, in order (live events, forwarding).
+    private let committed: @Sendable ([Capture]) -> Void
+
+    public init(
+        store: CaptureStore,
+        maxBatch: Int = 512,
+        prepare: @escaping @Sendable (inout Capture) -> Void = { _ in },
+        committed: @escaping @Sendable ([Capture]) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.maxBatch = maxBatch
+        self.prepare = prepare
+        self.committed = committed
+    }
+
+    public func submit(_ capture: Capture, completion: @escaping Completion) {
+        let startDrain = pending.withLock { state in
+            state.items.append((capture, completion))
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain {
+            queue.async { self.drain() }
+        }
+    }
+
+    public func submit(_ capture: Capture) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(capture) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Blocks until every capture submitted so far is committed or failed.
+    public func waitUntilIdle() {
+        while pending.withLock({ $0.draining }) {
+            queue.sync {}
+        }
+    }
+
+    private func drain() {
+        while true {
+            let batch: [(Capture, Completion)] = pending.withLock { state in
+                if state.items.isEmpty {
+                    state.draining = false
+                    return []
+                }
+                let count = min(state.items.count, maxBatch)
+                let batch = Array(state.items.prefix(count))
+                state.items.removeFirst(count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            var captures = batch.map(\.0)
+            for index in captures.indices { prepare(&captures[index]) }
+            do {
+                let ids = try store.insert(captures)
+                for index in captures.indices { captures[index].id = ids[index] }
+                for (index, item) in batch.enumerated() { item.1(.success(ids[index])) }
+                committed(captures)
+            } catch {
+                for item in batch { item.1(.failure(error)) }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+
+/// The store's schema history. A migration is never edited once it has shipped; add a new one instead.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1 captures") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE capture (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        received_at INTEGER NOT NULL,          -- microseconds since the Unix epoch, UTC
+                        remote_address TEXT NOT NULL,
+                        method TEXT NOT NULL,
+                        target TEXT NOT NULL,                  -- request-target exactly as sent
+                        path TEXT NOT NULL,
+                        http_version TEXT NOT NULL,
+                        headers TEXT NOT NULL,                 -- JSON [[name, value], ...] in received order
+                        raw_head BLOB NOT NULL,                -- request line and header block as received
+                        body BLOB,                             -- decoded body, when kept in the row
+                        body_file TEXT,                        -- else a file in the bodies directory
+                        body_size INTEGER NOT NULL,
+                        body_sha256 TEXT NOT NULL,
+                        raw_body BLOB,                         -- original framing, when it differs (chunked)
+                        raw_body_file TEXT,
+                        raw_body_size INTEGER,
+                        malformed INTEGER NOT NULL DEFAULT 0,
+                        problem TEXT,
+                        announced_body_size INTEGER,
+                        response_status INTEGER NOT NULL,
+                        signature_scheme TEXT,
+                        signature_status TEXT,
+                        signature TEXT                         -- JSON verdict
+                    );
+                    CREATE INDEX capture_received_at ON capture(received_at);
+                    CREATE TABLE delivery (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        capture_id INTEGER NOT NULL REFERENCES capture(id) ON DELETE CASCADE,
+                        to_url TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        status INTEGER,
+                        duration_ms REAL NOT NULL,
+                        error TEXT,
+                        resigned INTEGER NOT NULL DEFAULT 0,
+                        detail TEXT                            -- JSON: request as sent, response, timings
+                    );
+                    CREATE INDEX delivery_capture ON delivery(capture_id);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Hookstash: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hookstash", abstract: "A local inbox and relay for webhooks.")
+}

@@ -1,0 +1,25 @@
+import Foundation
+import HookstashCore
+import Testing
+
+@Suite struct HeaderListTests {
+    @Test func lookupsIgnoreCaseAndKeepOrderAndDuplicates() {
+        let headers = HeaderList([("X-Dup", "1"), ("content-type", "text/plain"), ("x-dup", "2")])
+        #expect(headers.first("X-DUP") == "1")
+        #expect(headers.values("x-Dup") == ["1", "2"])
+        #expect(headers.first("Content-Type") == "text/plain")
+        #expect(headers.map(\.name) == ["X-Dup", "content-type", "x-dup"])
+    }
+
+    @Test func replaceKeepsPositionAndCaseAndDropsDuplicates() {
+        var headers = HeaderList([("A", "1"), ("host", "old"), ("B", "2"), ("Host", "older")])
+        headers.replace("Host", with: "new")
+        #expect(headers.fields.map { "\($0.name): \($0.value)" } == ["A: 1", "host: new", "B: 2"])
+    }
+
+    @Test func encodesAsNameValuePairs() throws {
+        let headers = HeaderList([("A", "1"), ("a", "2")])
+        let json = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
+        #expect(json == #"[["A","1"],["a","2"]]"#)
+    }
+}
