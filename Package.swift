@@ -77,7 +77,7 @@ let package = Package(
             dependencies: [
                 "HookstashServer", "HookstashStore",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -62,7 +62,7 @@ final class CaptureHandler: ChannelInboundHandler {
                 return
             }
             if head.expectsContinue, head.version == "HTTP/1.1" {
-                enqueueAnswer(context: context, after: nil, close: false) { _ in
+                enqueueAnswer(context: context, after: nil, close: false) { _, _ in
                     Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
                 }
             }
@@ -201,15 +201,15 @@ final class CaptureHandler: ChannelInboundHandler {
         enqueueAnswer(
             context: context, after: committed.futureResult, close: close,
             delayMilliseconds: refusal ? 0 : answer.delayMilliseconds
-        ) { result in
+        ) { result, closing in
             switch result {
             case .success, .none:
-                return answer.serialized(closing: close, keepAliveHTTP10: http10KeepAlive)
+                return answer.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing)
             case .failure(let error):
                 logger.error("capture not stored", metadata: ["error": "\(error)"])
                 let failure =
                     refusal ? answer : .error(503, "hookstash could not store this request: \(error)")
-                return failure.serialized(closing: close, keepAliveHTTP10: http10KeepAlive)
+                return failure.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing)
             }
         }
     }
@@ -217,7 +217,7 @@ final class CaptureHandler: ChannelInboundHandler {
     private func answerWithoutRecord(context: ChannelHandlerContext, _ answer: CaptureResponse) {
         closing = true
         tee.stopForwarding = true
-        enqueueAnswer(context: context, after: nil, close: true) { _ in
+        enqueueAnswer(context: context, after: nil, close: true) { _, _ in
             answer.serialized(closing: true, keepAliveHTTP10: false)
         }
     }
@@ -225,19 +225,22 @@ final class CaptureHandler: ChannelInboundHandler {
     /// Queues an answer behind the ones before it. `bytes` is called once `committed` (if any) has completed.
     private func enqueueAnswer(
         context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?, close: Bool,
-        delayMilliseconds: Int = 0, bytes: @escaping (Result<Int64, any Error>?) -> [UInt8]
+        delayMilliseconds: Int = 0,
+        bytes: @escaping (_ result: Result<Int64, any Error>?, _ closing: Bool) -> [UInt8]
     ) {
         pendingResponses += 1
         let done = context.eventLoop.makePromise(of: Void.self)
         let previous = responseChain
         responseChain = done.futureResult
         let send: (Result<Int64, any Error>?) -> Void = { [self] result in
+            // A connection that started closing since (shutdown) closes after its last queued answer.
+            let closeNow = close || (closing && pendingResponses == 1 && current == nil)
             var buffer = context.channel.allocator.buffer(capacity: 256)
-            buffer.writeBytes(bytes(result))
+            buffer.writeBytes(bytes(result, closeNow))
             tee.noteActivity()
             let written = context.writeAndFlush(wrapOutboundOut(buffer))
             pendingResponses -= 1
-            if close {
+            if closeNow {
                 written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             }
             done.succeed()

@@ -85,6 +85,11 @@ struct RequestFramer {
                     }
                     return
                 }
+                if headBuffer.count > maxHeadSize {
+                    state = .stopped
+                    emit(.headTooLarge)
+                    return
+                }
                 let head = RawHead(bytes: headBuffer)
                 headBuffer = []
                 emit(.head(head))
