@@ -72,16 +72,23 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HookstashDeliveryTests", dependencies: ["HookstashDelivery"], swiftSettings: strict),
+        // Raw-socket clients and process runners shared by the test targets.
+        .target(name: "HookstashTestSupport", path: "Tests/HookstashTestSupport", swiftSettings: strict),
         .testTarget(
             name: "HookstashServerTests",
             dependencies: [
-                "HookstashServer", "HookstashStore",
+                "HookstashServer", "HookstashStore", "HookstashTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
         // Runs the built `hookstash` executable as a subprocess: exit codes, output, end-to-end flows.
-        .testTarget(name: "CLITests", dependencies: ["HookstashCore"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "HookstashCore", "HookstashTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
     ]
 )

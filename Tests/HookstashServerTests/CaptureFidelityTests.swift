@@ -2,6 +2,7 @@ import Foundation
 import HookstashCore
 import HookstashServer
 import HookstashStore
+import HookstashTestSupport
 import Testing
 
 /// What arrives on the wire is what `show --raw` gives back, and the parsed view is right.

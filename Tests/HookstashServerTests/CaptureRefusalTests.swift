@@ -3,6 +3,7 @@ import GRDB
 import HookstashCore
 import HookstashServer
 import HookstashStore
+import HookstashTestSupport
 import Testing
 
 /// Bad input gets a clear 4xx and loses nothing; a store that cannot write gets 503, never a 2xx.

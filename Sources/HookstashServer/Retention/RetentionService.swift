@@ -22,7 +22,7 @@ public struct RetentionService: Service {
     private let interval: Duration
     private let logger: Logger
 
-    public init(store: CaptureStore, policy: Policy, interval: Duration = .seconds(5), logger: Logger) {
+    public init(store: CaptureStore, policy: Policy, interval: Duration = .seconds(1), logger: Logger) {
         self.store = store
         self.policy = policy
         self.interval = interval

@@ -1,4 +1,5 @@
 import Foundation
+import HookstashTestSupport
 import HookstashCore
 import HookstashServer
 import HookstashStore

@@ -5,11 +5,11 @@ import Glibc
 #endif
 
 /// A TCP client on raw POSIX sockets: sends exact bytes and reads exact bytes, so tests see the wire.
-final class RawConnection {
+public final class RawConnection {
     private let descriptor: Int32
     private var buffered: [UInt8] = []
 
-    init(port: Int, host: String = "127.0.0.1") throws {
+    public init(port: Int, host: String = "127.0.0.1") throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RawConnectionError("socket() failed") }
         var address = sockaddr_in()
@@ -33,7 +33,7 @@ final class RawConnection {
         close(descriptor)
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -42,24 +42,24 @@ final class RawConnection {
         }
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
     /// Half-closes the sending side.
-    func finishSending() {
+    public func finishSending() {
         shutdown(descriptor, Int32(SHUT_WR))
     }
 
     /// Reads bytes until the peer closes (or the 10 s receive timeout).
-    func readToEnd() throws -> [UInt8] {
+    public func readToEnd() throws -> [UInt8] {
         while try fill() {}
         defer { buffered = [] }
         return buffered
     }
 
     /// Reads one HTTP response (head, and a Content-Length body).
-    func readResponse() throws -> RawResponse {
+    public func readResponse() throws -> RawResponse {
         while true {
             if let response = RawResponse.parse(&buffered) { return response }
             guard try fill() else { throw RawConnectionError("connection closed before a full response") }
@@ -67,7 +67,7 @@ final class RawConnection {
     }
 
     /// True when the peer has closed the connection (reads return EOF).
-    func isClosedByPeer() throws -> Bool {
+    public func isClosedByPeer() throws -> Bool {
         !(try fill())
     }
 
@@ -84,23 +84,23 @@ final class RawConnection {
     }
 }
 
-struct RawConnectionError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct RawConnectionError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
-struct RawResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
+public struct RawResponse {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
 
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-    static func parse(_ buffer: inout [UInt8]) -> RawResponse? {
+    public static func parse(_ buffer: inout [UInt8]) -> RawResponse? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard buffer.count >= 4,
             let end = (0...(buffer.count - 4)).first(where: { Array(buffer[$0..<$0 + 4]) == separator })
