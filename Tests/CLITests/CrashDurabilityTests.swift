@@ -18,8 +18,11 @@ import Testing
                 var index = 0
                 while !stop.isSet {
                     let body = "{\"client\":\(client),\"n\":\(index)}"
-                    let request = "POST /crash/\(client)/\(index) HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-                    guard (try? connection.send(request)) != nil, let response = try? connection.readResponse() else { return }
+                    let request =
+                        "POST /crash/\(client)/\(index) HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                    guard (try? connection.send(request)) != nil, let response = try? connection.readResponse() else {
+                        return
+                    }
                     if (200..<300).contains(response.status) { acknowledged.append(Array(request.utf8)) }
                     index += 1
                 }

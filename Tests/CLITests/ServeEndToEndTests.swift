@@ -25,16 +25,19 @@ import Testing
                 method: "POST", target: "/dup", path: "/dup", version: "HTTP/1.1", body: Array("{}".utf8)),
             Case(
                 name: "binary body",
-                bytes: Array("PUT /bin HTTP/1.1\r\nContent-Length: 7\r\n\r\n".utf8) + binary, status: 200, method: "PUT",
+                bytes: Array("PUT /bin HTTP/1.1\r\nContent-Length: 7\r\n\r\n".utf8) + binary, status: 200,
+                method: "PUT",
                 target: "/bin", path: "/bin", version: "HTTP/1.1", body: binary),
             Case(
                 name: "chunked",
-                bytes: Array("POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b\r\nhi\r\n0\r\nT: x\r\n\r\n".utf8),
+                bytes: Array(
+                    "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b\r\nhi\r\n0\r\nT: x\r\n\r\n".utf8),
                 status: 200, method: "POST", target: "/c", path: "/c", version: "HTTP/1.1", body: Array("hi".utf8)),
             Case(
                 name: "absolute form and dot segments",
                 bytes: Array("GET http://h.example/a/../%2F?q=1 HTTP/1.1\r\nHost: h.example\r\n\r\n".utf8), status: 200,
-                method: "GET", target: "http://h.example/a/../%2F?q=1", path: "/a/../%2F", version: "HTTP/1.1", body: []),
+                method: "GET", target: "http://h.example/a/../%2F?q=1", path: "/a/../%2F", version: "HTTP/1.1", body: []
+            ),
             Case(
                 name: "unknown method",
                 bytes: Array("SPLORK /s HTTP/1.1\r\nContent-Length: 0\r\n\r\n".utf8), status: 200, method: "SPLORK",
@@ -88,7 +91,8 @@ import Testing
         #expect(headers == [["X-A", "1"], ["x-a", "2"], ["Content-Length", "2"]])
 
         let filtered = try HookstashProcess.run(["list", "--db", database, "--json", "--method", "put"])
-        let puts = (try JSONSerialization.jsonObject(with: filtered.stdout) as! [String: Any])["captures"] as! [[String: Any]]
+        let puts =
+            (try JSONSerialization.jsonObject(with: filtered.stdout) as! [String: Any])["captures"] as! [[String: Any]]
         #expect(puts.map { $0["target"] as! String } == ["/bin"])
         let byPath = try HookstashProcess.run(["list", "--db", database, "--path", "/c"])
         #expect(byPath.stdoutText.contains("/c "))
@@ -161,7 +165,8 @@ import Testing
         var targets: [String] = []
         for _ in 0..<100 {
             let list = try HookstashProcess.run(["list", "--json", "--db", database])
-            targets = ((try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]])
+            targets =
+                ((try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]])
                 .map { $0["target"] as! String }
             if targets.count == 3 { break }
             try await Task.sleep(for: .milliseconds(200))

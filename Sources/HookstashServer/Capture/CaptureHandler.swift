@@ -77,7 +77,8 @@ final class CaptureHandler: ChannelInboundHandler {
                 current = nil
                 inFlight.body.discard()
                 inFlight.request.rawBody?.discard()
-                refuseTooLarge(context: context, request: inFlight.request, announced: inFlight.request.head.contentLength)
+                refuseTooLarge(
+                    context: context, request: inFlight.request, announced: inFlight.request.head.contentLength)
                 return
             }
             buffer.withUnsafeReadableBytes { bytes in
@@ -116,7 +117,9 @@ final class CaptureHandler: ChannelInboundHandler {
             bodySHA256: inFlight.hasher.finish().hexString, rawHead: head.bytes, rawBody: rawBody,
             responseStatus: response.status)
         let keepAlive = head.keepAlive && !closing
-        record(context: context, capture, answer: response, close: !keepAlive, http10KeepAlive: keepAlive && head.version == "HTTP/1.0")
+        record(
+            context: context, capture, answer: response, close: !keepAlive,
+            http10KeepAlive: keepAlive && head.version == "HTTP/1.0")
     }
 
     private func refuseTooLarge(context: ChannelHandlerContext, request: TeeRequest, announced: Int64?) {
@@ -129,7 +132,8 @@ final class CaptureHandler: ChannelInboundHandler {
             target: RequestTarget(request.head.target), httpVersion: request.head.version,
             headers: request.head.headers, body: .empty, bodySHA256: Self.emptySHA256, rawHead: request.head.bytes,
             problem: problem, announcedBodySize: announced, responseStatus: 413)
-        record(context: context, capture, answer: .error(413, problem), close: true, http10KeepAlive: false, refusal: true)
+        record(
+            context: context, capture, answer: .error(413, problem), close: true, http10KeepAlive: false, refusal: true)
     }
 
     /// Records what arrived of a request that could not complete and answers with `status` (nil: no answer,
@@ -175,7 +179,9 @@ final class CaptureHandler: ChannelInboundHandler {
             bodySHA256: sha, rawHead: rawHead, rawBody: rawBody, malformed: true, problem: problem,
             responseStatus: status ?? 0)
         if let status {
-            record(context: context, capture, answer: .error(status, problem), close: true, http10KeepAlive: false, refusal: true)
+            record(
+                context: context, capture, answer: .error(status, problem), close: true, http10KeepAlive: false,
+                refusal: true)
         } else {
             writer.submit(capture) { [logger] result in
                 if case .failure(let error) = result {
@@ -305,7 +311,8 @@ final class CaptureHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if !finalRecordDone, current != nil || tee.hasPartialRequest {
-            recordPartial(context: context, problem: "the connection closed before the request was complete", status: nil)
+            recordPartial(
+                context: context, problem: "the connection closed before the request was complete", status: nil)
         }
         current?.body.discard()
         current = nil
@@ -323,7 +330,8 @@ final class CaptureHandler: ChannelInboundHandler {
     static func describe(_ error: any Error) -> String {
         guard let parserError = error as? HTTPParserError else { return "\(error)" }
         switch parserError {
-        case .invalidHeaderToken: return "a header line is not `name: value` (space before the colon, obs-fold, or a bad character)"
+        case .invalidHeaderToken:
+            return "a header line is not `name: value` (space before the colon, obs-fold, or a bad character)"
         case .invalidConstant: return "a bare LF or other byte where CRLF was expected"
         case .invalidMethod: return "the method is not a token"
         case .invalidURL: return "the request-target is not valid"

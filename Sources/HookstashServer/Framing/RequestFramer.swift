@@ -142,7 +142,9 @@ struct RequestFramer {
                 let take = Int(min(Int64(count - index), remaining))
                 emit(.body(index..<index + take))
                 index += take
-                state = remaining == Int64(take) ? .chunkDataEnd(remaining: 2) : .chunkData(remaining: remaining - Int64(take))
+                state =
+                    remaining == Int64(take)
+                    ? .chunkDataEnd(remaining: 2) : .chunkData(remaining: remaining - Int64(take))
 
             case .chunkDataEnd(let remaining):
                 // CRLF, or a bare LF (which the decoder judges).
@@ -205,7 +207,8 @@ struct RequestFramer {
             sawContent = headBuffer.contains { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
         }
         if !sawContent {
-            for position in start..<newlineAt where bytes[position] != UInt8(ascii: "\r") && bytes[position] != UInt8(ascii: "\n") {
+            for position in start..<newlineAt
+            where bytes[position] != UInt8(ascii: "\r") && bytes[position] != UInt8(ascii: "\n") {
                 sawContent = true
                 break
             }

@@ -28,7 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Milliseconds to wait, after storing, before answering.", valueName: "ms"))
     var responseDelay = 0
 
-    @Option(help: ArgumentHelp("Larger bodies are answered 413 (the attempt is still recorded): 25MiB, 2GiB, 1048576.", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Larger bodies are answered 413 (the attempt is still recorded): 25MiB, 2GiB, 1048576.", valueName: "bytes")
+    )
     var maxBodySize = "25MiB"
 
     @Option(help: ArgumentHelp("Keep at most this many captures (oldest pruned first).", valueName: "n"))
@@ -82,7 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--response-header takes 'Name: value', not '\(text)'")
             }
             headers.append(
-                name: String(text[..<colon]).trimmingSpaces(), value: String(text[text.index(after: colon)...]).trimmingSpaces())
+                name: String(text[..<colon]).trimmingSpaces(),
+                value: String(text[text.index(after: colon)...]).trimmingSpaces())
         }
         return headers
     }
@@ -142,7 +146,8 @@ enum ServeOutput {
     static func line(_ capture: Capture) -> String {
         let signature = capture.signature.map { " signature \($0.status.rawValue)" } ?? ""
         let problem = capture.problem.map { " (\($0))" } ?? ""
-        return "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
+        return
+            "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
             + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"
     }
 }

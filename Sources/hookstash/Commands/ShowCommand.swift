@@ -53,7 +53,8 @@ enum CaptureText {
     static func render(_ capture: Capture, body: [UInt8]) -> String {
         var lines: [String] = []
         lines.append(
-            "#\(capture.id)  \(capture.receivedAt.rfc3339)  from \(capture.remoteAddress)  answered \(capture.responseStatus)")
+            "#\(capture.id)  \(capture.receivedAt.rfc3339)  from \(capture.remoteAddress)  answered \(capture.responseStatus)"
+        )
         if let problem = capture.problem {
             lines.append((capture.malformed ? "malformed: " : "refused: ") + problem)
         }

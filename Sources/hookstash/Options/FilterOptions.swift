@@ -9,10 +9,13 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only captures whose path starts with this prefix.", valueName: "prefix"))
     var path: String?
 
-    @Option(help: ArgumentHelp("Only captures with this signature status: valid, invalid, missing, unchecked.", valueName: "status"))
+    @Option(
+        help: ArgumentHelp(
+            "Only captures with this signature status: valid, invalid, missing, unchecked.", valueName: "status"))
     var signature: SignatureStatus?
 
-    @Option(help: ArgumentHelp("Only captures received within this duration (30s, 15m, 2h, 7d).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp("Only captures received within this duration (30s, 15m, 2h, 7d).", valueName: "duration"))
     var since: String?
 
     func validate() throws {

@@ -27,7 +27,8 @@ enum Terminal {
 
 /// The one-line form of a capture used by `list`, `tail` and `serve`.
 enum CaptureLine {
-    static let header = "ID      TIME (UTC)               METHOD   TARGET                                    SIZE       SIGNATURE   DELIVERIES"
+    static let header =
+        "ID      TIME (UTC)               METHOD   TARGET                                    SIZE       SIGNATURE   DELIVERIES"
 
     static func format(_ summary: CaptureSummary) -> String {
         let time = String(summary.receivedAt.rfc3339.prefix(23)).replacingOccurrences(of: "T", with: " ")

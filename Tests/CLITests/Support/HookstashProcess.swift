@@ -14,7 +14,9 @@ enum HookstashProcess {
         if let path = ProcessInfo.processInfo.environment["HOOKSTASH_BIN"] { return URL(fileURLWithPath: path) }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")]
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent(), root.appendingPathComponent(".build/debug"),
+        ]
         for directory in candidates {
             let url = directory.appendingPathComponent("hookstash")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -39,7 +41,8 @@ enum HookstashProcess {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
-import HookstashTestSupport
 import HookstashCore
 import HookstashServer
 import HookstashStore
+import HookstashTestSupport
 import NIOCore
 
 /// A capture listener on 127.0.0.1 port 0 with its own SQLite file in a temporary directory.
@@ -16,15 +16,19 @@ final class TestCaptureServer: Sendable {
     static func start(
         _ configure: (inout CaptureListenerConfiguration) -> Void = { _ in }
     ) async throws -> TestCaptureServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookstash-test-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hookstash-test-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try CaptureStore(path: directory + "/captures.sqlite")
         let writer = CaptureWriter(store: store)
         var configuration = CaptureListenerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
-        let listener = CaptureListener(configuration: configuration, store: store, writer: writer, shutdownGrace: .seconds(5))
+        let listener = CaptureListener(
+            configuration: configuration, store: store, writer: writer, shutdownGrace: .seconds(5))
         let address = try await listener.start()
-        return TestCaptureServer(directory: directory, store: store, writer: writer, listener: listener, port: address.port!)
+        return TestCaptureServer(
+            directory: directory, store: store, writer: writer, listener: listener, port: address.port!)
     }
 
     private init(directory: String, store: CaptureStore, writer: CaptureWriter, listener: CaptureListener, port: Int) {
