@@ -91,3 +91,42 @@ final class LockedFlag: @unchecked Sendable {
         return value
     }
 }
+
+/// SIGTERM under load: the server answers what it has accepted, commits it, and exits 0.
+@Suite struct GracefulShutdownTests {
+    @Test func sigtermUnderLoadLosesNoAcknowledgedCapture() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.file("h.sqlite")
+        let serve = try ServeProcess(database: database, arguments: ["--quiet", "--response-delay", "20"])
+        let port = serve.port
+        let acknowledged = LockedList()
+        let stop = LockedFlag()
+        let clients = (0..<8).map { client in
+            Thread {
+                guard let connection = try? RawConnection(port: port) else { return }
+                var index = 0
+                while !stop.isSet {
+                    let request = "POST /term/\(client)/\(index) HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+                    guard (try? connection.send(request)) != nil, let response = try? connection.readResponse() else {
+                        return
+                    }
+                    if (200..<300).contains(response.status) { acknowledged.append(Array(request.utf8)) }
+                    if response.header("Connection") == "close" { return }
+                    index += 1
+                }
+            }
+        }
+        clients.forEach { $0.start() }
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(serve.stop() == 0)
+        stop.set()
+        let queue = try DatabaseQueue(path: database)
+        let stored = Set(
+            try await queue.read { db in
+                try Data.fetchAll(db, sql: "SELECT raw_head FROM capture").map { [UInt8]($0) }
+            })
+        let acked = acknowledged.values
+        #expect(acked.count > 10)
+        #expect(acked.allSatisfy { stored.contains($0) })
+    }
+}

@@ -40,6 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep captures younger than this duration: 7d, 12h, 30m.", valueName: "duration"))
     var retainFor: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Largest size of the database file (bodies over 1 MiB live beside it); when full, captures are answered 503 until retention frees space.",
+            valueName: "bytes"))
+    var maxStoreSize: String?
+
     @Flag(help: "Do not print a line for each capture.")
     var quiet = false
 
@@ -64,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard ByteSizeText.parse(maxBodySize) != nil else {
             throw ValidationError("--max-body-size takes a size such as 25MiB, 2GiB or 1048576, not '\(maxBodySize)'")
+        }
+        if let maxStoreSize, ByteSizeText.parse(maxStoreSize) == nil {
+            throw ValidationError("--max-store-size takes a size such as 500MiB or 2GiB, not '\(maxStoreSize)'")
         }
         if let retainFor, DurationText.parse(retainFor) == nil {
             throw ValidationError("--retain-for takes a duration such as 7d, 12h or 30m, not '\(retainFor)'")
@@ -99,7 +108,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "hookstash")
-        let captureStore = try store.openOrCreate()
+        let captureStore = try CaptureStore(
+            path: store.resolvedPath, mode: .createIfMissing, maxSize: maxStoreSize.flatMap(ByteSizeText.parse))
         let response = CaptureResponse(
             status: responseStatus, headers: try responseHeaders(), body: Array(responseBody.utf8),
             delayMilliseconds: responseDelay)

@@ -14,13 +14,14 @@ final class TestCaptureServer: Sendable {
     let port: Int
 
     static func start(
+        storeMaxSize: Int64? = nil,
         _ configure: (inout CaptureListenerConfiguration) -> Void = { _ in }
     ) async throws -> TestCaptureServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "hookstash-test-\(UUID().uuidString)"
         ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try CaptureStore(path: directory + "/captures.sqlite")
+        let store = try CaptureStore(path: directory + "/captures.sqlite", maxSize: storeMaxSize)
         let writer = CaptureWriter(store: store)
         var configuration = CaptureListenerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
