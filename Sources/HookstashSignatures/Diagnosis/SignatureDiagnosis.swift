@@ -174,7 +174,8 @@ struct SignatureDiagnosis {
                     + "did not arrive", body + [0x0d, 0x0a]
             ))
         if let node = JSONReserialization.parse(body) {
-            var seen: Set<[UInt8]> = [body]
+            // A re-serialization equal to a line-ending variant would repeat its sentence.
+            var seen = Set([body] + variants.map(\.1))
             for style in JSONReserialization.styles {
                 let serialized = JSONReserialization.serialize(node, style)
                 guard seen.insert(serialized).inserted else { continue }
