@@ -356,9 +356,20 @@ struct SignatureDiagnosis {
         return "nothing matched: hookstash computed HMAC-\(definition.algorithm.plain) with \(secret) over "
             + "\(definition.messageDescription(parts)), \(message.count) bytes beginning '\(preview)' "
             + "(body SHA-256 \(bodyHash)), wrote it as \(definition.encoding.name) and compared it with "
-            + "\(reading.header); \(tried) variants were tried (line endings, secret whitespace, hash algorithm, "
-            + "encoding and prefix, JSON re-serialization, timestamp units\(definition.scheme.signsURL ? ", URL forms" : "")). "
+            + "\(reading.header); \(tried) variants were tried (\(triedKinds.joined(separator: ", "))). "
             + "Check that the sender signs these exact bytes with the same secret"
+    }
+
+    /// What kinds of variants this scheme's diagnosis tries, for the sentence that says nothing matched.
+    private var triedKinds: [String] {
+        var kinds = ["line endings", "whitespace in the secret", "hash algorithm", "encoding and prefix"]
+        if JSONReserialization.parse(parts.body) != nil { kinds.append("JSON re-serialization") }
+        if parts.timestamp != nil { kinds.append("timestamp in seconds or milliseconds") }
+        if definition.scheme == .stripe || definition.scheme == .standardWebhooks { kinds.append("'whsec_' decoding") }
+        if definition.scheme == .frontApp { kinds.append("the 'undefined' body") }
+        if definition.scheme.signsURL { kinds.append("URL scheme, host and port") }
+        if !policy.otherSecrets.isEmpty { kinds.append("other endpoints' secrets") }
+        return kinds
     }
 
     /// The first bytes of `message` as printable text, escapes for the rest.
