@@ -108,6 +108,10 @@ private struct TOMLParser {
                 if isArray {
                     guard current == "]" else { throw error("expected ']]' to close the array-of-tables header") }
                     advance()
+                    // A new element starts afresh: its sub-tables may be defined again.
+                    definedTables = definedTables.filter {
+                        !($0.count > path.count && Array($0.prefix(path.count)) == path)
+                    }
                 } else {
                     guard definedTables.insert(path).inserted else {
                         throw error("the table [\(path.joined(separator: "."))] is defined twice")
@@ -235,6 +239,7 @@ private struct TOMLParser {
     }
 
     private mutating func array() throws(ConfigurationError) -> TOMLDocument.Value {
+        let startLine = line
         advance()  // [
         var items: [TOMLDocument.Value] = []
         while true {
@@ -243,9 +248,14 @@ private struct TOMLParser {
                 advance()
                 return .array(items)
             }
-            guard current != nil else { throw error("the array is not closed with ']'") }
+            guard current != nil else {
+                throw ConfigurationError.syntax(line: startLine, "the array that starts here is not closed with ']'")
+            }
             items.append(try value())
             skipBlankLines()
+            if current == nil {
+                throw ConfigurationError.syntax(line: startLine, "the array that starts here is not closed with ']'")
+            }
             if current == "," {
                 advance()
             } else if current == "]" {
