@@ -357,7 +357,13 @@ struct SignatureDiagnosis {
             + "\(definition.messageDescription(parts)), \(message.count) bytes beginning '\(preview)' "
             + "(body SHA-256 \(bodyHash)), wrote it as \(definition.encoding.name) and compared it with "
             + "\(reading.header); \(tried) variants were tried (\(triedKinds.joined(separator: ", "))). "
-            + "Check that the sender signs these exact bytes with the same secret"
+            + "Check that the sender signs these exact bytes with the same secret" + urlHint
+    }
+
+    private var urlHint: String {
+        guard definition.scheme.signsURL else { return "" }
+        return "; the URL was built from \(urls.canonical.hostSource): if the sender delivers through a tunnel or "
+            + "proxy, pass the URL it is configured with as --public-url (public_url in the config)"
     }
 
     /// What kinds of variants this scheme's diagnosis tries, for the sentence that says nothing matched.
