@@ -94,9 +94,8 @@ struct VerifyCommand: ParsableCommand {
             let captureStore = try store.openExisting()
             let capture = try captureStore.requireCapture(id: id)
             let bytes = try captureStore.bytes(of: capture.body)
-            let request = SignatureRequest(
-                method: capture.method, target: url == nil ? capture.target.raw : target, headers: capture.headers,
-                body: bytes, receivedAt: capture.receivedAt)
+            var request = SignatureRequest(capture: capture, body: bytes)
+            if url != nil { request.target = target }
             return (request, base)
         }
         var headers = HeaderList()
