@@ -142,7 +142,8 @@ enum VerdictText {
 
     static func json(_ verdict: SignatureVerdict) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // One document on one line, like every other `--json` output.
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         let data = (try? encoder.encode(verdict)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
