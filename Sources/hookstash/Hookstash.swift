@@ -12,6 +12,8 @@ struct Hookstash: AsyncParsableCommand {
             ListCommand.self,
             ShowCommand.self,
             TailCommand.self,
+            VerifyCommand.self,
+            SignCommand.self,
         ]
     )
 

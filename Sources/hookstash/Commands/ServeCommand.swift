@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HookstashCore
 import HookstashServer
+import HookstashSignatures
 import HookstashStore
 import Logging
 import ServiceLifecycle
@@ -15,6 +16,32 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Capture listener address; every method and path is captured.", valueName: "host:port"))
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+
+    @Option(
+        help: ArgumentHelp(
+            "TOML file with several endpoints (path prefix → scheme, secrets, response, forward target).",
+            valueName: "file"))
+    var config: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Signature scheme for captures no config endpoint covers: front, front-app, github, stripe, slack, shopify, standard-webhooks, twilio, paddle, square, none, auto.",
+            valueName: "name"))
+    var scheme = "auto"
+
+    @Option(name: .customLong("secret"), help: ArgumentHelp("Signing secret; repeatable (rotation).", valueName: "value"))
+    var secrets: [String] = []
+
+    @Option(
+        name: .customLong("secret-env"),
+        help: ArgumentHelp("Read a signing secret from this environment variable; repeatable.", valueName: "name"))
+    var secretEnvironment: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "The base URL the sender signs against (Twilio, Square); default: X-Forwarded-Proto/Host, else Host.",
+            valueName: "url"))
+    var publicURL: String?
 
     @Option(help: ArgumentHelp("The status the listener answers with.", valueName: "status"))
     var responseStatus = 200
@@ -65,6 +92,16 @@ struct ServeCommand: AsyncParsableCommand {
     var maxHeaderSize = 64 * 1024
 
     func validate() throws {
+        guard SignatureSchemeSelection(name: scheme) != nil else {
+            throw ValidationError(
+                "--scheme must be one of \(EndpointConfiguration.schemeNames.joined(separator: ", ")), not '\(scheme)'")
+        }
+        for name in secretEnvironment where ProcessInfo.processInfo.environment[name] == nil {
+            throw ValidationError("--secret-env names \(name), which is not set in the environment")
+        }
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw ValidationError("--public-url must be an http:// or https:// URL, not '\(publicURL)'")
+        }
         guard (100...599).contains(responseStatus) else {
             throw ValidationError("--response-status must be between 100 and 599, not \(responseStatus)")
         }
@@ -113,9 +150,24 @@ struct ServeCommand: AsyncParsableCommand {
         let response = CaptureResponse(
             status: responseStatus, headers: try responseHeaders(), body: Array(responseBody.utf8),
             delayMilliseconds: responseDelay)
+        let configuration: ConfigurationFile
+        do {
+            configuration = try config.map { try ConfigurationFile.load(path: $0) } ?? ConfigurationFile()
+        } catch {
+            throw HookstashError.invalidInput("\(error)")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let router = EndpointRouter(
+            configuration: configuration,
+            defaultPolicy: SignaturePolicy(
+                scheme: SignatureSchemeSelection(name: scheme) ?? .auto,
+                secrets: secrets + secretEnvironment.compactMap { environment[$0] }, publicURL: publicURL),
+            defaultResponse: response)
+        let signatures = CaptureSignatureCheck(router: router, store: captureStore)
         let quiet = self.quiet
         let writer = CaptureWriter(
             store: captureStore,
+            prepare: { signatures.annotate(&$0) },
             committed: { captures in
                 guard !quiet else { return }
                 let lines = captures.map(ServeOutput.line).joined()
@@ -124,7 +176,7 @@ struct ServeCommand: AsyncParsableCommand {
         let listenerConfiguration = CaptureListenerConfiguration(
             host: listen.host, port: listen.port, maxBodySize: ByteSizeText.parse(maxBodySize)!,
             maxHeadSize: maxHeaderSize, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
-            idleTimeout: idleTimeout, respond: { _, _ in response })
+            idleTimeout: idleTimeout, respond: { target, _ in router.route(forPath: target.path).response })
         let listener = CaptureListener(
             configuration: listenerConfiguration, store: captureStore, writer: writer, logger: logger)
         let address = try await listener.start()
@@ -136,6 +188,9 @@ struct ServeCommand: AsyncParsableCommand {
         Terminal.line("hookstash is capturing")
         Terminal.line("  capture:   http://\(host):\(address.port ?? listen.port)/")
         Terminal.line("  store:     \(captureStore.path)")
+        for endpoint in configuration.endpoints {
+            Terminal.line("  endpoint:  \(endpoint)")
+        }
         Terminal.line("Press Ctrl-C to stop.")
 
         let group = ServiceGroup(

@@ -1,20 +1,6 @@
 import HookstashCore
 
-/// What the capture listener answers a captured request with (`--response-*` flags, or a config endpoint).
-public struct CaptureResponse: Sendable, Hashable {
-    public var status: Int
-    public var headers: HeaderList
-    public var body: [UInt8]
-    /// Added after the capture is committed, before answering.
-    public var delayMilliseconds: Int
-
-    public init(status: Int = 200, headers: HeaderList = HeaderList(), body: [UInt8] = [], delayMilliseconds: Int = 0) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.delayMilliseconds = delayMilliseconds
-    }
-
+extension CaptureResponse {
     /// The answer to Front's challenge handshake: `200 {"challenge":"<value>"}`.
     public static func frontChallenge(_ value: String) -> CaptureResponse {
         var body = Array(#"{"challenge":""#.utf8)
