@@ -22,6 +22,7 @@ enum JSONReserialization {
     static let styles: [Style] = [
         Style(name: "compact JSON (no whitespace, non-ASCII as literal UTF-8, as JSON.stringify writes it)"),
         Style(name: "2-space pretty-printed JSON", keySeparator: ": ", indent: 2),
+        Style(name: "4-space pretty-printed JSON", keySeparator: ": ", indent: 4),
         Style(
             name: "JSON in Python's json.dumps style (', ' and ': ' separators, non-ASCII escaped as \\uXXXX)",
             itemSeparator: ", ", keySeparator: ": ", escapeNonASCII: true),
