@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "name"))
     var scheme = "auto"
 
-    @Option(name: .customLong("secret"), help: ArgumentHelp("Signing secret; repeatable (rotation).", valueName: "value"))
+    @Option(
+        name: .customLong("secret"), help: ArgumentHelp("Signing secret; repeatable (rotation).", valueName: "value"))
     var secrets: [String] = []
 
     @Option(
