@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config
 
-.PHONY: serve test deps build release format lint bench clean
+.PHONY: serve test deps build release format lint bench fuzz clean
 
 ## Install the system libraries (Debian/Ubuntu), build, and start capturing on 127.0.0.1:8080.
 serve: deps build
@@ -39,6 +39,10 @@ lint:
 ## Benchmarks (release build; installs wrk and nginx from Debian): prints one summary table.
 bench: deps
 	./scripts/bench
+
+## Mutation fuzzing of the capture framing (1,000,000 inputs) and the live listener (10,000 connections).
+fuzz: deps
+	HOOKSTASH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --filter FramingFuzzTests
 
 clean:
 	rm -rf .build
