@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config
 
-.PHONY: serve test deps build release format lint bench fuzz clean
+.PHONY: serve test deps build release format lint bench fuzz soak clean
 
 ## Install the system libraries (Debian/Ubuntu), build, and start capturing on 127.0.0.1:8080.
 serve: deps build
@@ -43,6 +43,10 @@ bench: deps
 ## Mutation fuzzing of the capture framing (1,000,000 inputs) and the live listener (10,000 connections).
 fuzz: deps
 	HOOKSTASH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --filter FramingFuzzTests
+
+## SIGKILL at random moments under load, 20 times; fails if any acknowledged capture is lost.
+soak: deps
+	./scripts/soak
 
 clean:
 	rm -rf .build
