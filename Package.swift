@@ -101,7 +101,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HookstashInspectorTests",
-            dependencies: ["HookstashInspector", "HookstashStore", "HookstashCore"],
+            dependencies: [
+                "HookstashInspector", "HookstashStore", "HookstashCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // Runs the built `hookstash` executable as a subprocess: exit codes, output, end-to-end flows.

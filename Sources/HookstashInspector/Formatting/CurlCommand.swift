@@ -34,7 +34,9 @@ public struct CurlCommand: Sendable {
             named.insert(lower)
             if Self.computedHeaders.contains(lower) { continue }
             // curl drops a header given as `Name:` with no value; `Name;` sends it empty.
-            parts += ["--header", Self.quoted(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")]
+            parts += [
+                "--header", Self.quoted(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"),
+            ]
         }
         // Remove what curl would add on its own, so the receiver sees the captured headers only.
         for (header, lower) in [("Accept", "accept"), ("User-Agent", "user-agent")] where !named.contains(lower) {

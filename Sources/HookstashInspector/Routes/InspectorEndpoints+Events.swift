@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import HookstashCore
 import HookstashStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import ServiceLifecycle

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import HookstashCore
 import HookstashStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 
@@ -115,7 +115,8 @@ struct InspectorEndpoints: Sendable {
     func listJSON(_ request: Request) throws -> Response {
         answering {
             let page = try page(ListQuery(request.uri.queryParameters))
-            return try Self.json(ListDocument(captures: page.summaries.map(CaptureSummaryDocument.init), next: page.next))
+            return try Self.json(
+                ListDocument(captures: page.summaries.map(CaptureSummaryDocument.init), next: page.next))
         }
     }
 
@@ -185,7 +186,8 @@ struct InspectorEndpoints: Sendable {
                 replayRequest = try JSONDecoder().decode(ReplayRequest.self, from: Data(buffer: body))
             } catch {
                 throw HookstashError.invalidInput(
-                    "the body must be JSON like {\"to\":\"http://localhost:3000/hook\",\"resign\":false,\"headers\":[]}")
+                    "the body must be JSON like {\"to\":\"http://localhost:3000/hook\",\"resign\":false,\"headers\":[]}"
+                )
             }
         } catch let error as HookstashError {
             return ErrorResponse.make(Self.status(of: error), error.message)
@@ -214,7 +216,8 @@ struct InspectorEndpoints: Sendable {
         guard let url = URL(string: request.to), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", url.host != nil
         else {
-            return .failure(ReplayRefusal(status: .badRequest, message: "the target must be an http:// or https:// URL"))
+            return .failure(
+                ReplayRefusal(status: .badRequest, message: "the target must be an http:// or https:// URL"))
         }
         do {
             guard try store.capture(id: captureID) != nil else {
@@ -222,7 +225,8 @@ struct InspectorEndpoints: Sendable {
             }
             return .success(try await hook(captureID, request))
         } catch let error as HookstashError {
-            let status: HTTPResponse.Status = error.isNotFound || error.isStoreUnavailable ? Self.status(of: error) : .badRequest
+            let status: HTTPResponse.Status =
+                error.isNotFound || error.isStoreUnavailable ? Self.status(of: error) : .badRequest
             return .failure(ReplayRefusal(status: status, message: error.message))
         } catch {
             return .failure(ReplayRefusal(status: .badGateway, message: "replay failed: \(error)"))

@@ -1,6 +1,6 @@
 import Foundation
-import HookstashCore
 import HTTPTypes
+import HookstashCore
 import Hummingbird
 import HummingbirdCore
 

@@ -1,6 +1,6 @@
 import Foundation
-import HookstashCore
 import HTTPTypes
+import HookstashCore
 import Hummingbird
 import HummingbirdCore
 
@@ -59,7 +59,8 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
             case .missing:
                 var response = ErrorResponse.make(
                     .unauthorized,
-                    "this inspector needs its token: send `Authorization: Bearer TOKEN`, or open it once with ?token=TOKEN")
+                    "this inspector needs its token: send `Authorization: Bearer TOKEN`, or open it once with ?token=TOKEN"
+                )
                 response.headers[.wwwAuthenticate] = "Bearer"
                 return response
             }
@@ -114,7 +115,8 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     private func refuseCrossSite(_ request: inout Request, host: String) async throws -> Response? {
         let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]
         if let site, site != "same-origin", site != "none" {
-            return ErrorResponse.make(.forbidden, "cross-site requests may not change captures (Sec-Fetch-Site: \(site))")
+            return ErrorResponse.make(
+                .forbidden, "cross-site requests may not change captures (Sec-Fetch-Site: \(site))")
         }
         let origin = request.headers[.origin]
         if let origin, origin != "http://" + host, origin != "https://" + host {
@@ -133,7 +135,8 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
         }
         guard let presented, constantTimeEquals(Array(presented.utf8), Array(csrfToken.utf8)) else {
             return ErrorResponse.make(
-                .forbidden, "the form is out of date or did not come from this inspector; reload the page and try again")
+                .forbidden, "the form is out of date or did not come from this inspector; reload the page and try again"
+            )
         }
         return nil
     }
