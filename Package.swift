@@ -99,6 +99,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test-only server for the headless Chromium tests in Tests/browser (run.sh builds and starts it).
+        .executableTarget(
+            name: "hookstash-inspector-fixture",
+            dependencies: [
+                "HookstashInspector", "HookstashStore", "HookstashCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/browser/InspectorFixture",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HookstashInspectorTests",
             dependencies: [

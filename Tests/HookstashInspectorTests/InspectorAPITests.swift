@@ -20,7 +20,7 @@ import Testing
             let captures = try #require(document["captures"] as? [[String: Any]])
             seen += captures.compactMap { $0["id"] as? Int }
             pages += 1
-            guard let next = document["next"] as? Int else {
+            guard let next = document["next"] as? String else {
                 #expect(document["next"] is NSNull)
                 break
             }

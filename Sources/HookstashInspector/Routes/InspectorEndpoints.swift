@@ -99,9 +99,11 @@ struct InspectorEndpoints: Sendable {
 
     // MARK: JSON API
 
+    /// `next` is the cursor (the last id shown, as a string, as `hookstash list --json` prints it) to pass as
+    /// `before=`; null on the last page.
     struct ListDocument: Encodable {
         var captures: [CaptureSummaryDocument]
-        var next: Int64?
+        var next: String?
 
         enum CodingKeys: String, CodingKey { case captures, next }
 
@@ -116,7 +118,8 @@ struct InspectorEndpoints: Sendable {
         answering {
             let page = try page(ListQuery(request.uri.queryParameters))
             return try Self.json(
-                ListDocument(captures: page.summaries.map(CaptureSummaryDocument.init), next: page.next))
+                ListDocument(
+                    captures: page.summaries.map(CaptureSummaryDocument.init), next: page.next.map(String.init)))
         }
     }
 
