@@ -99,6 +99,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Server-side time of the inspector over a large store (not part of any product).
+        .executableTarget(
+            name: "inspector-benchmark",
+            dependencies: [
+                "HookstashInspector", "HookstashStore", "HookstashCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/InspectorBenchmark",
+            swiftSettings: strict
+        ),
         // Test-only server for the headless Chromium tests in Tests/browser (run.sh builds and starts it).
         .executableTarget(
             name: "hookstash-inspector-fixture",

@@ -25,7 +25,7 @@ public struct HARDocument: Encodable, Sendable {
     /// The document as pretty-printed JSON.
     public func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return [UInt8](try encoder.encode(self))
     }
 
