@@ -13,7 +13,7 @@ import Logging
 import ServiceLifecycle
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func option(_ name: String, _ fallback: Int) -> Int {
@@ -73,7 +73,8 @@ func timedGet(port: Int, path: String) -> (server: Double, roundTrip: Double) {
     }
     let roundTrip = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
     let text = String(decoding: response.prefix(2048), as: UTF8.self)
-    guard text.hasPrefix("HTTP/1.1 200"), let range = text.range(of: "server-timing: app;dur=", options: .caseInsensitive)
+    guard text.hasPrefix("HTTP/1.1 200"),
+        let range = text.range(of: "server-timing: app;dur=", options: .caseInsensitive)
     else {
         fatalError("unexpected answer to \(path): \(text.prefix(200))")
     }
@@ -99,7 +100,9 @@ while inserted < captureCount {
 // Some deliveries, so the list's last-delivery column has work to do.
 for id in stride(from: Int64(captureCount), to: Int64(max(0, captureCount - 500)), by: -3) {
     try store.recordDelivery(
-        Delivery(captureID: id, to: "http://localhost:3000/hook", at: .now(), status: 200, durationMs: 2, error: nil, resigned: false))
+        Delivery(
+            captureID: id, to: "http://localhost:3000/hook", at: .now(), status: 200, durationMs: 2, error: nil,
+            resigned: false))
 }
 print("filled \(captureCount) captures in \(String(format: "%.1f", Date().timeIntervalSince(fillStarted))) s")
 
@@ -108,7 +111,8 @@ let inspector = Inspector(
     configuration: InspectorConfiguration(
         host: "127.0.0.1", port: 0, store: store, onServerRunning: { continuation.yield($0) }))
 let group = ServiceGroup(
-    configuration: .init(services: [inspector], logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })))
+    configuration: .init(
+        services: [inspector], logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })))
 let server = Task { try await group.run() }
 var boundPort: Int?
 for await port in ports {
@@ -135,7 +139,8 @@ for path in paths {
     let serverTimes = results.map(\.0).sorted()
     let roundTrips = results.map(\.1).sorted()
     print(
-        "\(path) | " + [serverTimes, roundTrips].flatMap { [percentile($0, 0.5), percentile($0, 0.99)] }
+        "\(path) | "
+            + [serverTimes, roundTrips].flatMap { [percentile($0, 0.5), percentile($0, 0.99)] }
             .map { String(format: "%.2f", $0) }.joined(separator: " | "))
 }
 await group.triggerGracefulShutdown()

@@ -229,6 +229,35 @@ import Testing
         try await harness.stop()
     }
 
+    @Test func replayFormCallsTheHookAndReturnsToTheCapture() async throws {
+        let harness = try await InspectorHarness.start(
+            replay: { id, request in
+                #expect(id == 1)
+                #expect(request.to == "http://localhost:3000/hook")
+                #expect(request.resign)
+                return Delivery(
+                    id: 1, captureID: id, to: request.to, at: .now(), status: 200, durationMs: 1, error: nil,
+                    resigned: true)
+            },
+            seed: { store in _ = try store.insert([SampleCapture.make()]) })
+        let page = try await harness.get("/captures/1")
+        #expect(page.text.contains(#"action="/captures/1/replay""#))
+        let csrf = try #require(InspectorSecurityTests.hiddenCSRF(in: page.text))
+        let origin = ("Origin", "http://127.0.0.1:\(harness.port)")
+        let form = ("Content-Type", "application/x-www-form-urlencoded")
+        let submitted = try await harness.request(
+            "POST", "/captures/1/replay", headers: [form, origin],
+            body: Array("csrf_token=\(csrf)&to=http%3A%2F%2Flocalhost%3A3000%2Fhook&resign=on".utf8))
+        #expect(submitted.status == 303)
+        #expect(submitted.header("Location") == "/captures/1#deliveries")
+        let badTarget = try await harness.request(
+            "POST", "/captures/1/replay", headers: [form, origin], body: Array("csrf_token=\(csrf)&to=".utf8))
+        #expect(badTarget.status == 400)
+        #expect(badTarget.header("Content-Type")?.hasPrefix("text/html") == true)
+        #expect(badTarget.text.contains("http:// or https://"))
+        try await harness.stop()
+    }
+
     @Test func healthzAnswers200WhenTheStoreIsWritable() async throws {
         let harness = try await InspectorHarness.start()
         #expect(try await harness.get("/healthz").status == 200)
