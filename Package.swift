@@ -48,6 +48,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -90,12 +91,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HookstashDeliveryTests", dependencies: ["HookstashDelivery"], swiftSettings: strict),
+        // Raw-socket clients and process runners shared by the test targets.
+        .target(name: "HookstashTestSupport", path: "Tests/HookstashTestSupport", swiftSettings: strict),
         .testTarget(
             name: "HookstashServerTests",
             dependencies: [
-                "HookstashServer", "HookstashStore",
+                "HookstashServer", "HookstashStore", "HookstashTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -131,6 +134,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `hookstash` executable as a subprocess: exit codes, output, end-to-end flows.
-        .testTarget(name: "CLITests", dependencies: ["HookstashCore"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "HookstashCore", "HookstashTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
     ]
 )

@@ -33,7 +33,9 @@ extension CaptureStore {
     /// The `detail` JSON recorded with a delivery.
     public func deliveryDetail(id: Int64) throws -> String? {
         try translatingErrors("read a delivery") {
-            try pool.read { db in try String.fetchOne(db, sql: "SELECT detail FROM delivery WHERE id = ?", arguments: [id]) }
+            try pool.read { db in
+                try String.fetchOne(db, sql: "SELECT detail FROM delivery WHERE id = ?", arguments: [id])
+            }
         }
     }
 
