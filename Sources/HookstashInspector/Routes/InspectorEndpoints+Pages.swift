@@ -50,7 +50,7 @@ extension InspectorEndpoints {
                     "rowTime": Self.displayTime(summary.receivedAt),
                     "rowMethod": summary.method,
                     "rowTarget": summary.target.raw,
-                    "rowSize": ByteCount.text(summary.bodySize),
+                    "rowSize": ByteSizeText.format(summary.bodySize),
                     "rowSignature": (summary.signatureStatus ?? .unchecked).rawValue,
                     "rowDelivery": delivery,
                 ]
@@ -116,7 +116,7 @@ extension InspectorEndpoints {
                 "time": Self.displayTime(capture.receivedAt) + " UTC",
                 "remoteAddress": capture.remoteAddress,
                 "responseStatus": capture.responseStatus,
-                "size": ByteCount.text(capture.bodySize),
+                "size": ByteSizeText.format(capture.bodySize),
                 "malformed": capture.malformed,
                 "requestLine": "\(capture.method) \(capture.target.raw) \(capture.httpVersion)",
                 "headerCount": capture.headers.count == 1 ? "1 field" : "\(capture.headers.count) fields",
@@ -125,7 +125,7 @@ extension InspectorEndpoints {
                 "hasBody": presentation.kind != .empty,
                 "body": presentation.shown,
                 "bodyPartial": presentation.isPartial,
-                "bodyShown": ByteCount.text(Int64(presentation.shownBytes)),
+                "bodyShown": ByteSizeText.format(Int64(presentation.shownBytes)),
                 "deliveryCount": capture.deliveries.count,
                 "hasDeliveries": !capture.deliveries.isEmpty,
                 "deliveries": deliveries,
@@ -164,7 +164,7 @@ extension InspectorEndpoints {
     private func rawDisplay(_ capture: Capture, body: [UInt8]) -> (text: String, note: String?) {
         let head = String(decoding: capture.rawHead.prefix(Self.rawDisplayLimit), as: UTF8.self)
         if capture.rawHead.count > Self.rawDisplayLimit {
-            return (head, "Showing the first \(ByteCount.text(Int64(Self.rawDisplayLimit))) of the head.")
+            return (head, "Showing the first \(ByteSizeText.format(Int64(Self.rawDisplayLimit))) of the head.")
         }
         let rawBody: [UInt8]
         if let framed = capture.rawBody {
@@ -175,7 +175,7 @@ extension InspectorEndpoints {
         if rawBody.isEmpty { return (head, nil) }
         if !BodyPresentation.isText(rawBody) {
             return (
-                head + "[\(ByteCount.text(Int64(rawBody.count))) of binary body: see the hex dump above]",
+                head + "[\(ByteSizeText.format(Int64(rawBody.count))) of binary body: see the hex dump above]",
                 "The body is binary."
             )
         }
@@ -183,7 +183,7 @@ extension InspectorEndpoints {
         let shown = BodyPresentation.utf8Prefix(rawBody, limit: max(0, room))
         let text = head + String(decoding: shown, as: UTF8.self)
         if shown.count < rawBody.count {
-            return (text, "Showing the first \(ByteCount.text(Int64(Self.rawDisplayLimit))) of the message.")
+            return (text, "Showing the first \(ByteSizeText.format(Int64(Self.rawDisplayLimit))) of the message.")
         }
         return (text, nil)
     }

@@ -40,17 +40,3 @@ enum PageRenderer {
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 }
-
-/// Sizes as people read them: `812 B`, `1.4 KiB`, `25.0 MiB`.
-enum ByteCount {
-    static func text(_ bytes: Int64) -> String {
-        if bytes < 1024 { return "\(bytes) B" }
-        if bytes < 1024 * 1024 { return oneDecimal(Double(bytes) / 1024) + " KiB" }
-        return oneDecimal(Double(bytes) / (1024 * 1024)) + " MiB"
-    }
-
-    private static func oneDecimal(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10)"
-    }
-}

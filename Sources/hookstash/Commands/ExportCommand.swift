@@ -51,7 +51,7 @@ struct ExportCommand: ParsableCommand {
         case .raw:
             for capture in captures { output += try captureStore.rawMessage(of: capture) }
         }
-        FileHandle.standardOutput.write(Data(output))
+        Terminal.write(output)
     }
 
     /// `--to` with a path replaces the captured target; a bare origin keeps it.
