@@ -31,10 +31,12 @@ public struct ReplayRequest: Sendable, Hashable, Decodable {
     }
 }
 
-/// Re-delivers capture `captureID` as `ReplayRequest` says, records the delivery and returns it.
-/// Throw `HookstashError.invalidInput` for a request the user must fix (answered 400), `notFound` for an
-/// unknown capture (404); any other error is answered 502 with its description.
-public typealias ReplayHook = @Sendable (_ captureID: Int64, _ request: ReplayRequest) async throws -> Delivery
+/// Re-delivers capture `captureID` as `ReplayRequest` says, records the delivery and returns the JSON to answer
+/// with (the delivery record, e.g. `DeliveryDocument(delivery)` or the delivery engine's record with its report).
+/// Throw `HookstashError.invalidInput` for a request the user must fix (answered 400), `notFound` for an unknown
+/// capture (404); any other error is answered 502 with its description.
+public typealias ReplayHook =
+    @Sendable (_ captureID: Int64, _ request: ReplayRequest) async throws -> any Encodable & Sendable
 
 /// Everything the inspector needs, with defaults for everything but the store.
 public struct InspectorConfiguration: Sendable {

@@ -206,9 +206,10 @@ import Testing
             replay: { id, request in
                 #expect(request.resign)
                 #expect(request.headers == [["X-Test", "1"]])
-                return Delivery(
-                    id: 5, captureID: id, to: request.to, at: .now(), status: 202, durationMs: 1.5, error: nil,
-                    resigned: request.resign)
+                return DeliveryDocument(
+                    Delivery(
+                        id: 5, captureID: id, to: request.to, at: .now(), status: 202, durationMs: 1.5, error: nil,
+                        resigned: request.resign))
             },
             seed: { store in _ = try store.insert([SampleCapture.make()]) })
         let response = try await harness.request(
@@ -235,9 +236,10 @@ import Testing
                 #expect(id == 1)
                 #expect(request.to == "http://localhost:3000/hook")
                 #expect(request.resign)
-                return Delivery(
-                    id: 1, captureID: id, to: request.to, at: .now(), status: 200, durationMs: 1, error: nil,
-                    resigned: true)
+                return DeliveryDocument(
+                    Delivery(
+                        id: 1, captureID: id, to: request.to, at: .now(), status: 200, durationMs: 1, error: nil,
+                        resigned: true))
             },
             seed: { store in _ = try store.insert([SampleCapture.make()]) })
         let page = try await harness.get("/captures/1")
@@ -255,6 +257,41 @@ import Testing
         #expect(badTarget.status == 400)
         #expect(badTarget.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(badTarget.text.contains("http:// or https://"))
+        try await harness.stop()
+    }
+
+    @Test func detailPageShowsDeliveriesWithTheirChangesAndSignature() async throws {
+        let harness = try await InspectorHarness.start { store in
+            let verdict = SignatureVerdict(
+                scheme: "front", status: .invalid, header: "X-Front-Signature", received: "abc", expected: "def",
+                diagnosis: ["matches if a trailing newline is removed from the body"],
+                warnings: ["timestamp is 41 minutes older than the time received"])
+            _ = try store.insert([SampleCapture.make(signature: verdict)])
+            let detail = #"""
+                {"source":"api","request":{"method":"POST","url":"http://localhost:3000/hook","target":"/hook",
+                "head":"POST /hook HTTP/1.1","body_size":26,"changes":["Host set to <localhost:3000>"],"resigned":false},
+                "response":{"status":502,"status_line":"HTTP/1.1 502 Bad Gateway","headers":[],"interim_statuses":[],
+                "body_base64":"","body_size":0,"truncated":false},
+                "timings":{"connect_ms":0.5,"first_byte_ms":2.25,"total_ms":3.0}}
+                """#
+            try store.recordDelivery(
+                Delivery(
+                    captureID: 1, to: "http://localhost:3000/hook", at: .now(), status: 502, durationMs: 3, error: nil,
+                    resigned: false), detail: detail)
+        }
+        let page = try await harness.get("/captures/1").text
+        #expect(page.contains("Host set to &lt;localhost:3000&gt;"))
+        #expect(page.contains("HTTP/1.1 502 Bad Gateway"))
+        #expect(page.contains("total 3.0 ms"))
+        #expect(page.contains("matches if a trailing newline is removed from the body"))
+        #expect(page.contains("timestamp is 41 minutes older"))
+        #expect(page.contains(#"<span class="badge sig-invalid">invalid</span>"#))
+        let list = try await harness.get("/").text
+        #expect(list.contains("502 (1)"))
+        let summary = try await harness.get("/api/captures").json()
+        let first = try #require((summary["captures"] as? [[String: Any]])?.first)
+        #expect(first["last_delivery_status"] as? Int == 502)
+        #expect(first["deliveries"] as? Int == 1)
         try await harness.stop()
     }
 

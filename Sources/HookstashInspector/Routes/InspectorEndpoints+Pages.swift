@@ -96,7 +96,14 @@ extension InspectorEndpoints {
             let deliveries: [[String: Any]] = capture.deliveries.reversed().map { delivery in
                 let detail = (try? store.deliveryDetail(id: delivery.id)) ?? nil
                 let prettyDetail = detail.map { JSONPrettyPrinter.prettyPrinted(Array($0.utf8)) ?? $0 }
+                let summary = DeliveryDetailSummary(json: detail)
                 return [
+                    "hasChanges": !summary.changes.isEmpty,
+                    "changes": summary.changes,
+                    "hasResponseLine": summary.responseLine != nil,
+                    "responseLine": summary.responseLine ?? "",
+                    "hasTimings": summary.timings != nil,
+                    "timings": summary.timings ?? "",
                     "deliveryID": delivery.id,
                     "deliveryAt": Self.displayTime(delivery.at),
                     "deliveryTo": delivery.to,
@@ -156,6 +163,28 @@ extension InspectorEndpoints {
             let title = "#\(capture.id) \(capture.method) \(capture.target.raw.prefix(80)) · hookstash"
             return PageRenderer.page(
                 "detail", title: title, page: "detail", values: values, csrf: csrfToken, storePath: store.path)
+        }
+    }
+
+    /// What the detail page picks out of a delivery's recorded `detail` JSON (written by the delivery engine):
+    /// the changes from the capture, the response status line and the timings. Unknown shapes give nothing.
+    struct DeliveryDetailSummary {
+        var changes: [String] = []
+        var responseLine: String?
+        var timings: String?
+
+        init(json: String?) {
+            guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            else { return }
+            changes = ((object["request"] as? [String: Any])?["changes"] as? [String]) ?? []
+            responseLine = (object["response"] as? [String: Any])?["status_line"] as? String
+            if let timing = object["timings"] as? [String: Any] {
+                let parts = [("connect", "connect_ms"), ("first byte", "first_byte_ms"), ("total", "total_ms")]
+                    .compactMap { label, key in
+                        (timing[key] as? Double).map { "\(label) \(String(format: "%.1f", $0)) ms" }
+                    }
+                timings = parts.isEmpty ? nil : parts.joined(separator: ", ")
+            }
         }
     }
 

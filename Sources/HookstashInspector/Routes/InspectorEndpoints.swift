@@ -197,7 +197,7 @@ struct InspectorEndpoints: Sendable {
         }
         switch await replay(captureID, replayRequest) {
         case .success(let delivery):
-            return try Self.json(DeliveryDocument(delivery))
+            return try Self.json(delivery)
         case .failure(let refusal):
             return ErrorResponse.make(refusal.status, refusal.message)
         }
@@ -209,7 +209,7 @@ struct InspectorEndpoints: Sendable {
     }
 
     /// Calls the replay hook; 501 when none is configured.
-    func replay(_ captureID: Int64, _ request: ReplayRequest) async -> Result<Delivery, ReplayRefusal> {
+    func replay(_ captureID: Int64, _ request: ReplayRequest) async -> Result<any Encodable & Sendable, ReplayRefusal> {
         guard let hook = configuration.replay else {
             return .failure(
                 ReplayRefusal(

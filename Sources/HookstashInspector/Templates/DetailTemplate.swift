@@ -44,7 +44,10 @@ enum DetailTemplate {
         {{#hasDeliveries}}
         <table class="deliveries"><thead><tr><th>#</th><th>At (UTC)</th><th>To</th><th>Status</th><th>Time</th><th>Re-signed</th><th>Error</th></tr></thead><tbody>
         {{#deliveries}}<tr><td>{{deliveryID}}</td><td>{{deliveryAt}}</td><td class="target">{{deliveryTo}}</td><td>{{deliveryStatus}}</td><td>{{deliveryDuration}}</td><td>{{deliveryResigned}}</td><td>{{deliveryError}}</td></tr>
-        {{#hasDetail}}<tr class="detail"><td></td><td colspan="6"><details><summary>Request as sent, response and differences</summary><pre class="code">{{detail}}</pre></details></td></tr>{{/hasDetail}}
+        {{#hasDetail}}<tr class="detail"><td></td><td colspan="6">
+        {{#hasChanges}}<p class="muted">Sent differently from the capture:</p><ul class="changes">{{#changes}}<li>{{.}}</li>{{/changes}}</ul>{{/hasChanges}}
+        {{#hasResponseLine}}<p>Response <code>{{responseLine}}</code>{{#hasTimings}} · {{timings}}{{/hasTimings}}</p>{{/hasResponseLine}}
+        <details><summary>Request as sent, response and timings</summary><pre class="code">{{detail}}</pre></details></td></tr>{{/hasDetail}}
         {{/deliveries}}
         </tbody></table>
         {{/hasDeliveries}}
