@@ -295,6 +295,25 @@ import Testing
         try await harness.stop()
     }
 
+    @Test func largeBodiesAreShownInPart() async throws {
+        let binary = (0..<(1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let harness = try await InspectorHarness.start { store in
+            _ = try store.insert([
+                SampleCapture.make(headers: [("Host", "localhost:8080"), ("Content-Type", "image/png")], body: binary)
+            ])
+        }
+        let page = try await harness.get("/captures/1")
+        #expect(page.status == 200)
+        // A 1 MiB body does not make a multi-megabyte page: a 16 KiB hex dump, a curl command reading a file.
+        #expect(page.body.count < 400_000)
+        #expect(page.text.contains("Showing the first 16.0 KiB of 1.0 MiB"))
+        #expect(page.text.contains("--data-binary &#39;@capture-1.body&#39;"))
+        #expect(page.text.contains("00000000  00 1f 3e 5d"))
+        let body = try await harness.get("/api/captures/1/body")
+        #expect(body.body == binary)
+        try await harness.stop()
+    }
+
     @Test func healthzAnswers200WhenTheStoreIsWritable() async throws {
         let harness = try await InspectorHarness.start()
         #expect(try await harness.get("/healthz").status == 200)

@@ -7,11 +7,15 @@ public struct CurlCommand: Sendable {
     public var body: [UInt8]
     /// Where to send it; defaults to the URL the capture was sent to (its `Host` and target).
     public var url: String
+    /// When set, the body is read from this file (`--data-binary @file`) instead of being written into the
+    /// command: for bodies too large to paste.
+    public var bodyFile: String?
 
-    public init(capture: Capture, body: [UInt8], url: String? = nil) {
+    public init(capture: Capture, body: [UInt8], url: String? = nil, bodyFile: String? = nil) {
         self.capture = capture
         self.body = body
         self.url = url ?? capture.absoluteURL
+        self.bodyFile = bodyFile
     }
 
     /// Headers curl computes itself from what it sends; copying them would contradict the body or URL.
@@ -47,6 +51,10 @@ public struct CurlCommand: Sendable {
             if !named.contains("expect") { parts += ["--header", Self.quoted("Expect:")] }
         }
         if body.isEmpty {
+            return parts.joined(separator: " ")
+        }
+        if let bodyFile {
+            parts += ["--data-binary", Self.quoted("@" + bodyFile)]
             return parts.joined(separator: " ")
         }
         if !body.contains(0), let text = String(validating: body, as: UTF8.self) {

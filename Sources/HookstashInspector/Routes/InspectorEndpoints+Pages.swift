@@ -8,6 +8,8 @@ import HummingbirdCore
 extension InspectorEndpoints {
     /// Bytes of the raw message shown on the detail page before it is cut off.
     static let rawDisplayLimit = 64 * 1024
+    /// Largest body the page's curl command carries inline.
+    static let curlInlineLimit = 64 * 1024
 
     func errorPage(_ status: HTTPResponse.Status, heading: String, message: String, back: String = "/") -> Response {
         PageRenderer.page(
@@ -93,6 +95,11 @@ extension InspectorEndpoints {
             let body = try store.bytes(of: capture.body)
             let presentation = BodyPresentation(body: body, totalBytes: capture.bodySize)
             let raw = rawDisplay(capture, body: body)
+            // A large body is not pasted into the page: the command reads the downloaded body file instead.
+            let curlUsesFile = body.count > Self.curlInlineLimit
+            let curl = CurlCommand(
+                capture: capture, body: body, bodyFile: curlUsesFile ? "capture-\(capture.id).body" : nil
+            ).text
             let deliveries: [[String: Any]] = capture.deliveries.reversed().map { delivery in
                 let detail = (try? store.deliveryDetail(id: delivery.id)) ?? nil
                 let prettyDetail = detail.map { JSONPrettyPrinter.prettyPrinted(Array($0.utf8)) ?? $0 }
@@ -138,7 +145,8 @@ extension InspectorEndpoints {
                 "deliveries": deliveries,
                 "replayAvailable": configuration.replay != nil,
                 "lastTarget": capture.deliveries.last?.to ?? "",
-                "curl": CurlCommand(capture: capture, body: body).text,
+                "curl": curl,
+                "curlUsesFile": curlUsesFile,
                 "raw": raw.text,
                 "rawPartial": raw.note != nil,
                 "rawNote": raw.note ?? "",

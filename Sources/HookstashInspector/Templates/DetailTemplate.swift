@@ -65,7 +65,8 @@ enum DetailTemplate {
         </section>
 
         <section id="curl"><h2>Copy as curl</h2>
-        <p><button type="button" data-copy="curl-command">Copy</button> <a href="/api/captures/{{id}}/curl" download>Download as a script</a></p>
+        <p><button type="button" data-copy="curl-command">Copy</button> <a href="/api/captures/{{id}}/curl" download>Download as a script</a> (the script carries the body itself)</p>
+        {{#curlUsesFile}}<p class="notice">The body is large: this command reads it from <a href="/api/captures/{{id}}/body" download>capture-{{id}}.body</a>, downloaded to the current directory.</p>{{/curlUsesFile}}
         <pre class="code" id="curl-command">{{curl}}</pre></section>
 
         <section id="raw"><h2>Raw message <span class="muted">as received</span></h2>
