@@ -97,6 +97,8 @@ import Testing
         #expect(setCookie.contains("SameSite=Strict"))
         #expect(!setCookie.contains("s3cret"))
         let cookie = String(setCookie.prefix { $0 != ";" })
+        let protocolRelative = try await harness.get("//evil.example/x?token=s3cret%3B%20%22quoted%22&a=1")
+        #expect(protocolRelative.header("Location") == "/evil.example/x?a=1")
         let withCookie = try await harness.get("/captures/1", headers: [("Cookie", cookie)])
         #expect(withCookie.status == 200)
         #expect(withCookie.text.contains("/webhooks/front"))

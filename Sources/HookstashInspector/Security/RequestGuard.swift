@@ -144,7 +144,10 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     /// The request path and query with `token=` removed.
     static func pathWithoutToken(_ uri: URI) -> String {
         let kept = (uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("token=") }
-        let path = uri.path.isEmpty ? "/" : uri.path
+        // A path starting `//` would be a protocol-relative redirect to another host.
+        var path = uri.path
+        while path.hasPrefix("//") { path.removeFirst() }
+        if !path.hasPrefix("/") { path = "/" + path }
         return kept.isEmpty ? path : path + "?" + kept.joined(separator: "&")
     }
 }
