@@ -84,6 +84,22 @@ struct HeaderPairs: @unchecked Sendable {
         try await harness.stop()
     }
 
+    @Test func theListPageTellsTheStreamWhereToStart() async throws {
+        let harness = try await InspectorHarness.start { store in
+            _ = try store.insert((1...3).map { _ in SampleCapture.make() })
+        }
+        let page = try await harness.get("/").text
+        #expect(page.contains(#"data-after="3""#))
+        // A capture stored after the page was rendered and before the script connected is still sent.
+        _ = try harness.store.insert([SampleCapture.make(target: "/between")])
+        let socket = try TestSocket(port: harness.port)
+        try socket.send(
+            Array("GET /api/events?last_event_id=3 HTTP/1.1\r\nHost: 127.0.0.1:\(harness.port)\r\n\r\n".utf8))
+        _ = try await offThePool { try socket.readHead() }
+        #expect(try await captureIDs(socket, count: 1, timeout: 2) == [4])
+        try await harness.stop()
+    }
+
     @Test func gracefulShutdownEndsOpenStreams() async throws {
         let harness = try await InspectorHarness.start()
         let socket = try await openEvents(harness)

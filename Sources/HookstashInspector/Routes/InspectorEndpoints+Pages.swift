@@ -37,6 +37,8 @@ extension InspectorEndpoints {
     func listPage(_ request: Request) throws -> Response {
         answeringPage {
             let query = try ListQuery(request.uri.queryParameters)
+            // Read before the page, so a capture committed in between is sent by the event stream.
+            let newest = try store.latestID()
             let page = try page(query)
             let rows: [[String: Any]] = page.summaries.map { summary in
                 let delivery: String
@@ -73,6 +75,7 @@ extension InspectorEndpoints {
                 "rows": rows,
                 "hasRows": !rows.isEmpty,
                 "live": query.before == nil,
+                "after": newest,
                 "filtered": query.isFiltered,
                 "filterMethod": query.method ?? "",
                 "filterPath": query.path ?? "",

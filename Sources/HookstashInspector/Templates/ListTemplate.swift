@@ -11,7 +11,7 @@ enum ListTemplate {
         <p class="status"><span id="live-status" class="muted">{{#live}}live: new captures appear at the top{{/live}}{{^live}}older captures (not live){{/live}}</span></p>
         <table class="captures">
         <thead><tr><th>#</th><th>Received (UTC)</th><th>Method</th><th>Target</th><th>Size</th><th>Signature</th><th>Last delivery</th></tr></thead>
-        <tbody id="captures" data-live="{{live}}" data-method="{{filterMethod}}" data-path="{{filterPath}}" data-signature="{{filterSignature}}" data-search="{{filterText}}">
+        <tbody id="captures" data-live="{{live}}" data-after="{{after}}" data-method="{{filterMethod}}" data-path="{{filterPath}}" data-signature="{{filterSignature}}" data-search="{{filterText}}">
         {{#rows}}
         <tr data-id="{{rowID}}"><td><a href="/captures/{{rowID}}">{{rowID}}</a></td><td><time datetime="{{rowReceivedAt}}">{{rowTime}}</time></td><td class="method">{{rowMethod}}</td><td class="target"><a href="/captures/{{rowID}}">{{rowTarget}}</a></td><td class="size">{{rowSize}}</td><td><span class="badge sig-{{rowSignature}}">{{rowSignature}}</span></td><td>{{rowDelivery}}</td></tr>
         {{/rows}}

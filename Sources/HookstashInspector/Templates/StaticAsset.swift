@@ -82,7 +82,10 @@ enum StaticAsset {
             var tbody = document.getElementById('captures');
             if (!tbody || tbody.getAttribute('data-live') !== 'true' || !window.EventSource) return;
             var status = document.getElementById('live-status');
-            var source = new EventSource('/api/events');
+            // Start after the newest capture the server knew when it rendered the page, so one arriving
+            // meanwhile is not missed; on reconnect the browser sends Last-Event-ID, which takes precedence.
+            var after = String(Number(tbody.getAttribute('data-after')) || 0);
+            var source = new EventSource('/api/events?last_event_id=' + after);
             source.addEventListener('open', function () {
               document.body.setAttribute('data-live', 'connected');
               if (status) status.textContent = 'live: new captures appear at the top';
