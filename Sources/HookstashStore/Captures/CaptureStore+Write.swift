@@ -115,8 +115,6 @@ public struct EncodedCapture: Sendable {
     public init(_ capture: Capture) {
         self.capture = capture
         headersJSON = capture.headers.jsonText
-        signatureJSON = capture.signature.flatMap { verdict in
-            (try? JSONEncoder().encode(verdict)).map { String(decoding: $0, as: UTF8.self) }
-        }
+        signatureJSON = capture.signature?.jsonText
     }
 }
