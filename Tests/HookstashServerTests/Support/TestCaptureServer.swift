@@ -14,12 +14,15 @@ final class TestCaptureServer: Sendable {
     let port: Int
 
     static func start(
+        directory given: String? = nil,
         storeMaxSize: Int64? = nil,
         _ configure: (inout CaptureListenerConfiguration) -> Void = { _ in }
     ) async throws -> TestCaptureServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "hookstash-test-\(UUID().uuidString)"
-        ).path
+        let directory =
+            given
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hookstash-test-\(UUID().uuidString)"
+            ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try CaptureStore(path: directory + "/captures.sqlite", maxSize: storeMaxSize)
         let writer = CaptureWriter(store: store)
