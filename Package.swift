@@ -34,7 +34,7 @@ let package = Package(
         // libcurl delivery engine, replay and the forward queue.
         .target(
             name: "HookstashDelivery",
-            dependencies: ["HookstashCore", "CCurl"],
+            dependencies: ["HookstashCore", "HookstashStore", "CCurl"],
             swiftSettings: strict
         ),
         // Capture listener (SwiftNIO) and the services `serve` runs.

@@ -33,7 +33,9 @@ extension CaptureStore {
     /// The `detail` JSON recorded with a delivery.
     public func deliveryDetail(id: Int64) throws -> String? {
         try translatingErrors("read a delivery") {
-            try pool.read { db in try String.fetchOne(db, sql: "SELECT detail FROM delivery WHERE id = ?", arguments: [id]) }
+            try pool.read { db in
+                try String.fetchOne(db, sql: "SELECT detail FROM delivery WHERE id = ?", arguments: [id])
+            }
         }
     }
 
@@ -45,6 +47,33 @@ extension CaptureStore {
                 id: row["id"], captureID: row["capture_id"], to: row["to_url"],
                 at: Timestamp(microsecondsSinceEpoch: row["at"]), status: row["status"],
                 durationMs: row["duration_ms"], error: row["error"], resigned: row["resigned"])
+        }
+    }
+}
+
+extension CaptureStore {
+    /// Records several delivery attempts in one transaction (bulk replay) and returns their ids, in order.
+    @discardableResult
+    public func recordDeliveries(_ deliveries: [(delivery: Delivery, detail: String?)]) throws -> [Int64] {
+        guard !deliveries.isEmpty else { return [] }
+        return try translatingErrors("record deliveries") {
+            try pool.write { db in
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO delivery (capture_id, to_url, at, status, duration_ms, error, resigned, detail)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                var ids: [Int64] = []
+                ids.reserveCapacity(deliveries.count)
+                for (delivery, detail) in deliveries {
+                    try statement.execute(arguments: [
+                        delivery.captureID, delivery.to, delivery.at.microsecondsSinceEpoch, delivery.status,
+                        delivery.durationMs, delivery.error, delivery.resigned, detail,
+                    ])
+                    ids.append(db.lastInsertedRowID)
+                }
+                return ids
+            }
         }
     }
 }
