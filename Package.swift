@@ -70,7 +70,11 @@ let package = Package(
             resources: [],
             swiftSettings: strict
         ),
-        .testTarget(name: "HookstashDeliveryTests", dependencies: ["HookstashDelivery"], swiftSettings: strict),
+        .testTarget(
+            name: "HookstashDeliveryTests",
+            dependencies: ["HookstashDelivery", "HookstashStore", "HookstashCore"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HookstashServerTests",
             dependencies: [
