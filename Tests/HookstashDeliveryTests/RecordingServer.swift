@@ -105,12 +105,14 @@ final class RecordingServer: Sendable {
             state.stopped = true
             return state.clientSockets
         }
+        // Only shut down: the accept thread closes the descriptor, so its number cannot be reused by another
+        // server while that thread may still call accept on it.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
         for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {

@@ -65,6 +65,9 @@ final class CurlEasy {
                         check(hookstash_curl_setopt_string(handle, CURLOPT_URL, String(url)))
                         check(hookstash_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1))
                         check(hookstash_curl_setopt_long(handle, CURLOPT_MAXREDIRS, 10))
+                        // Send the same method and body to the new location, whatever the 3xx status.
+                        // CURL_REDIR_POST_ALL (301, 302 and 303), a macro Swift does not import.
+                        check(hookstash_curl_setopt_long(handle, CURLOPT_POSTREDIR, 7))
                     } else {
                         check(hookstash_curl_setopt_string(handle, CURLOPT_URL, request.target.connectionURL))
                         check(hookstash_curl_setopt_string(handle, CURLOPT_REQUEST_TARGET, request.requestTarget))
@@ -233,8 +236,9 @@ private final class ExchangeRecorder {
     /// One raw header line, CRLF included. Every status line starts a new header block: 1xx interim answers
     /// and followed redirects are replaced by the final answer.
     func headerLine(_ bytes: UnsafeRawBufferPointer) {
-        var line = Substring(String(decoding: bytes, as: UTF8.self))
-        while let last = line.last, last == "\r" || last == "\n" { line.removeLast() }
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 13 || bytes[end - 1] == 10 { end -= 1 }
+        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self))
         if line.hasPrefix("HTTP/") {
             if (100..<200).contains(status) { interimStatuses.append(status) }
             statusLine = String(line)
