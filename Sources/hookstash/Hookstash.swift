@@ -2,5 +2,9 @@ import ArgumentParser
 
 @main
 struct Hookstash: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hookstash", abstract: "A local inbox and relay for webhooks.")
+    static let configuration = CommandConfiguration(
+        commandName: "hookstash", abstract: "A local inbox and relay for webhooks.",
+        subcommands: [
+            ReplayCommand.self
+        ])
 }
