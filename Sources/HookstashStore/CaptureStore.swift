@@ -33,7 +33,8 @@ public final class CaptureStore: Sendable {
                 do {
                     try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 } catch {
-                    throw HookstashError.storeUnavailable("cannot create the directory \(directory): \(error.localizedDescription)")
+                    throw HookstashError.storeUnavailable(
+                        "cannot create the directory \(directory): \(error.localizedDescription)")
                 }
             }
         }
@@ -49,7 +50,8 @@ public final class CaptureStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try StoreMigrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
-            throw HookstashError.storeUnavailable("\(path) is not a usable hookstash store: \(error.message ?? "\(error)")")
+            throw HookstashError.storeUnavailable(
+                "\(path) is not a usable hookstash store: \(error.message ?? "\(error)")")
         } catch {
             throw HookstashError.storeUnavailable("cannot open \(path): \(error)")
         }

@@ -159,7 +159,7 @@ struct DeliveryOutcomeTests {
         let errors = Set(outcomes.compactMap { $0.error?.message })
         #expect(statuses.count == 40, "\(errors)")
         #expect(statuses.allSatisfy { $0 == 200 })
-        let targets = Set(server.waitForRequests(40).map(\.requestLine))
+        let targets = Set(await server.requests(atLeast: 40).map(\.requestLine))
         #expect(targets.count == 40)
         #expect(server.connectionCount <= 4)
     }

@@ -100,6 +100,17 @@ final class RecordingServer: Sendable {
         return requests
     }
 
+    /// Like `waitForRequests`, for async tests: sleeps without blocking a thread of the cooperative pool.
+    func requests(atLeast count: Int, seconds: Double = 10) async -> [Request] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let requests = self.requests
+            if requests.count >= count { return requests }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return requests
+    }
+
     func stop() {
         let sockets = state.withLock { state in
             state.stopped = true

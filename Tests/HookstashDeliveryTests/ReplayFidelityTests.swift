@@ -22,7 +22,7 @@ struct ReplayFidelityTests {
         let replayer = Replayer(store: store, workers: workers)
         let results = try await replayer.replay(
             [id], to: DeliveryTarget(parsing: server.url + path), settings: settings)
-        let received = server.waitForRequests(1)
+        let received = await server.requests(atLeast: 1)
         try #require(results.count == 1)
         try #require(received.count == 1)
         return (results[0], received[0], server, store)

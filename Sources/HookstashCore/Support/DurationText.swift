@@ -2,7 +2,9 @@
 public enum DurationText {
     /// Seconds, or nil when the text is not a duration.
     public static func parse(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800)]
+        let units: [(String, Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
+        ]
         var rest = Substring(text.trimmingSpaces())
         guard !rest.isEmpty else { return nil }
         var total = 0.0

@@ -1,7 +1,7 @@
 import HookstashCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Collects a body as it arrives: in memory up to `spillThreshold` bytes, then in a file beside the database,

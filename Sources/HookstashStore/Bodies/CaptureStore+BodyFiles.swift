@@ -2,7 +2,7 @@ import Foundation
 import HookstashCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension CaptureStore {
@@ -18,7 +18,8 @@ extension CaptureStore {
         let name = "\(UUID().uuidString.lowercased()).\(suffix)"
         let descriptor = open(bodiesDirectory + "/" + name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw HookstashError.storeUnavailable("cannot create a body file in \(bodiesDirectory): \(String(cString: strerror(errno)))")
+            throw HookstashError.storeUnavailable(
+                "cannot create a body file in \(bodiesDirectory): \(String(cString: strerror(errno)))")
         }
         return (name, descriptor)
     }
@@ -78,7 +79,8 @@ extension CaptureStore {
         var removed = 0
         for name in names where !referenced.contains(name) {
             let path = bodiesDirectory + "/" + name
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? cutoff
+            let modified =
+                (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? cutoff
             if modified < cutoff {
                 unlink(path)
                 removed += 1

@@ -86,7 +86,8 @@ extension CaptureStore {
             do {
                 return [UInt8](try Data(contentsOf: url))
             } catch {
-                throw HookstashError.storeUnavailable("cannot read the body file \(url.path): \(error.localizedDescription)")
+                throw HookstashError.storeUnavailable(
+                    "cannot read the body file \(url.path): \(error.localizedDescription)")
             }
         }
     }

@@ -24,7 +24,9 @@ extension CaptureStore {
                 ids.reserveCapacity(captures.count)
                 for capture in captures {
                     let headers = String(decoding: try encoder.encode(capture.headers), as: UTF8.self)
-                    let signature = try capture.signature.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                    let signature = try capture.signature.map {
+                        String(decoding: try encoder.encode($0), as: UTF8.self)
+                    }
                     let (body, bodyFile) = Self.columns(capture.body)
                     let (rawBody, rawBodyFile) = capture.rawBody.map(Self.columns) ?? (nil, nil)
                     let values: [(any DatabaseValueConvertible)?] = [
@@ -93,7 +95,8 @@ extension CaptureStore {
                         WHERE (\(whereClause)) AND (body_file IS NOT NULL OR raw_body_file IS NOT NULL)
                         """, arguments: arguments)
                 try db.execute(sql: "DELETE FROM capture WHERE \(whereClause)", arguments: arguments)
-                let files = rows.flatMap { row in [row["body_file"], row["raw_body_file"]].compactMap { $0 as String? } }
+                let files = rows.flatMap { row in [row["body_file"], row["raw_body_file"]].compactMap { $0 as String? }
+                }
                 return (db.changesCount, files)
             }
         }
