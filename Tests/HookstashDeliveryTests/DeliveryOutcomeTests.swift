@@ -33,9 +33,8 @@ struct DeliveryOutcomeTests {
 
     @Test("a closed port is reported as refused")
     func refused() throws {
-        let server = try RecordingServer()
-        let port = server.port
-        server.stop()
+        let (reserved, port) = try RecordingServer.reservePort()
+        defer { close(reserved) }
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "http://127.0.0.1:\(port)"), requestTarget: "/",
             headers: HeaderList(), body: [])
@@ -132,7 +131,9 @@ struct DeliveryOutcomeTests {
             method: "GET", target: try DeliveryTarget(parsing: server.url), requestTarget: "/",
             headers: HeaderList([("Host", "x")]), body: [])
         let outcomes = (0..<5).map { _ in easy.perform(request, options: DeliveryOptions()) }
-        #expect(outcomes.map(\.newConnection) == [true, false, false, false, false])
+        #expect(
+            outcomes.map(\.newConnection) == [true, false, false, false, false],
+            "\(outcomes.compactMap { $0.error?.message })")
         #expect(outcomes.allSatisfy { $0.response?.status == 200 })
         #expect(server.connectionCount == 1)
     }

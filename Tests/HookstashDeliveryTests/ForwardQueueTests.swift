@@ -24,10 +24,8 @@ struct ForwardQueueTests {
     @Test("target down, 50 captures, restart, target up: each delivered exactly once, failed attempts recorded")
     func survivesRestart() async throws {
         let store = try TestCaptures.temporaryStore()
-        // A port with nothing listening on it: bind, note, close.
-        let placeholder = try RecordingServer()
-        let port = placeholder.port
-        placeholder.stop()
+        // A port with nothing listening on it.
+        let (reserved, port) = try RecordingServer.reservePort()
         let target = try DeliveryTarget(parsing: "http://127.0.0.1:\(port)/hook")
         let configuration = ForwardQueue.Configuration(
             target: target, options: DeliveryOptions(connectTimeoutMs: 500, totalTimeoutMs: 2000),
@@ -54,6 +52,7 @@ struct ForwardQueueTests {
 
         // "Restart": a new store handle and a new queue on the same file; the target comes up.
         let reopened = try CaptureStore(path: store.path)
+        close(reserved)
         let server = try RecordingServer(port: port)
         defer { server.stop() }
         let second = ForwardQueue(store: reopened, configuration: configuration)
