@@ -1,1 +1,77 @@
 import HookstashCore
+
+/// A sender's signing scheme, named as on the command line (`--scheme front`).
+public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case front
+    case frontApp = "front-app"
+    case github
+    case stripe
+    case slack
+    case shopify
+    case standardWebhooks = "standard-webhooks"
+    case twilio
+    case paddle
+    case square
+
+    public var description: String { rawValue }
+
+    /// The header fields a sender of this scheme adds; a re-signing replay removes these before adding new ones.
+    public var headerNames: [String] { definition.headerNames }
+
+    /// Whether the signature covers the request URL, so verifying needs the public URL the sender used.
+    public var signsURL: Bool { self == .twilio || self == .square }
+
+    var definition: any SchemeDefinition {
+        switch self {
+        case .front: FrontScheme()
+        case .frontApp: FrontAppScheme()
+        case .github: GitHubScheme()
+        case .stripe: StripeScheme()
+        case .slack: SlackScheme()
+        case .shopify: ShopifyScheme()
+        case .standardWebhooks: StandardWebhooksScheme()
+        case .twilio: TwilioScheme()
+        case .paddle: PaddleScheme()
+        case .square: SquareScheme()
+        }
+    }
+
+    /// The scheme whose signature headers `headers` carries, most specific first; nil when none is present.
+    public static func detect(in headers: HeaderList) -> SignatureScheme? {
+        // Order matters: a Front application request also carries X-Front-Signature.
+        let order: [SignatureScheme] = [
+            .frontApp, .front, .github, .stripe, .slack, .shopify, .standardWebhooks, .twilio, .paddle, .square,
+        ]
+        return order.first { $0.definition.isPresent(in: headers) }
+    }
+}
+
+/// Which scheme a policy checks: one by name, whichever the headers show (`auto`), or none.
+public enum SignatureSchemeSelection: Sendable, Hashable, CustomStringConvertible {
+    case auto
+    case none
+    case scheme(SignatureScheme)
+
+    /// Parses `auto`, `none` or a scheme name (case-insensitive); nil for anything else.
+    public init?(name: String) {
+        let lowered = name.trimmingSpaces().lowercased()
+        switch lowered {
+        case "auto": self = .auto
+        case "none", "off": self = .none
+        default:
+            guard let scheme = SignatureScheme(rawValue: lowered) else { return nil }
+            self = .scheme(scheme)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .auto: "auto"
+        case .none: "none"
+        case .scheme(let scheme): scheme.rawValue
+        }
+    }
+
+    /// Every accepted name, for help texts and error messages.
+    public static var names: [String] { SignatureScheme.allCases.map(\.rawValue) + ["none", "auto"] }
+}

@@ -5,6 +5,8 @@ struct Hookstash: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hookstash", abstract: "A local inbox and relay for webhooks.",
         subcommands: [
-            ReplayCommand.self
+            VerifyCommand.self,
+            SignCommand.self,
+            ReplayCommand.self,
         ])
 }

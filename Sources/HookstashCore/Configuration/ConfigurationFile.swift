@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The `--config FILE` of `hookstash serve`: several endpoints, each a path prefix with its scheme, secrets,
+/// response and forward target. Unknown keys and bad values are errors that name their line.
+///
+/// ```toml
+/// [[endpoint]]
+/// path = "/webhooks/front"
+/// scheme = "front"
+/// secret_env = "FRONT_SECRET"
+///
+/// [endpoint.response]
+/// status = 200
+/// ```
+public struct ConfigurationFile: Sendable, Hashable {
+    public var endpoints: [EndpointConfiguration]
+
+    public init(endpoints: [EndpointConfiguration] = []) {
+        self.endpoints = endpoints
+    }
+
+    /// The endpoint with the longest path prefix covering `path` (a path, or a target with a query).
+    public func endpoint(forPath path: String) -> EndpointConfiguration? {
+        endpoints.filter { $0.covers(path: path) }.max { $0.pathPrefix.count < $1.pathPrefix.count }
+    }
+
+    /// Reads and checks the file at `path`; `secret_env` names are looked up in the process environment.
+    public static func load(path: String) throws(ConfigurationError) -> ConfigurationFile {
+        guard let bytes = readFile(path) else {
+            throw ConfigurationError.unreadable(
+                "cannot read the configuration file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigurationError.unreadable("the configuration file \(path) is not UTF-8 text")
+        }
+        do {
+            return try parse(text) { name in getenv(name).map { String(cString: $0) } }
+        } catch {
+            var located = error
+            located.file = path
+            throw located
+        }
+    }
+
+    /// Parses configuration text; `environment` resolves `secret_env` names.
+    public static func parse(
+        _ text: String, environment: (String) -> String? = { _ in nil }
+    ) throws(ConfigurationError) -> ConfigurationFile {
+        let document = try TOMLDocument(parsing: text)
+        var file = ConfigurationFile()
+        var lastEndpointLine: Int?
+        var responseSeen = false
+        for section in document.sections {
+            switch (section.path, section.isArrayElement) {
+            case ([], false):
+                if let entry = section.entries.first {
+                    throw ConfigurationError.unknownKey(
+                        line: entry.line,
+                        "unknown top-level key '\(entry.key)'; settings go in [[endpoint]] sections")
+                }
+            case (["endpoint"], true):
+                file.endpoints.append(try endpoint(from: section, environment: environment))
+                lastEndpointLine = section.line
+                responseSeen = false
+            case (["endpoint", "response"], false), (["endpoint", "response"], true):
+                guard lastEndpointLine != nil, !file.endpoints.isEmpty else {
+                    throw ConfigurationError.syntax(
+                        line: section.line, "[endpoint.response] must follow the [[endpoint]] it belongs to")
+                }
+                guard !section.isArrayElement else {
+                    throw ConfigurationError.syntax(
+                        line: section.line, "an endpoint has one response: write [endpoint.response], not [[…]]")
+                }
+                guard !responseSeen else {
+                    throw ConfigurationError.syntax(line: section.line, "this endpoint already has a response")
+                }
+                responseSeen = true
+                file.endpoints[file.endpoints.count - 1].response = try response(from: section)
+            default:
+                throw ConfigurationError.unknownKey(
+                    line: section.line,
+                    "unknown table \(section.header); expected [[endpoint]] or [endpoint.response]")
+            }
+        }
+        // The same prefix twice would make one endpoint unreachable.
+        var seen: [String: Int] = [:]
+        for (index, endpoint) in file.endpoints.enumerated() {
+            if let first = seen[endpoint.pathPrefix] {
+                let line = document.sections.filter { $0.path == ["endpoint"] }[index].line
+                throw ConfigurationError.badValue(
+                    line: line,
+                    "the path '\(endpoint.pathPrefix)' is already used by endpoint #\(first + 1)")
+            }
+            seen[endpoint.pathPrefix] = index
+        }
+        return file
+    }
+
+    private static func endpoint(
+        from section: TOMLDocument.Section, environment: (String) -> String?
+    ) throws(ConfigurationError) -> EndpointConfiguration {
+        let known = ["name", "path", "scheme", "secret", "secrets", "secret_env", "public_url", "forward"]
+        try rejectUnknown(section, known: known)
+        guard let pathEntry = section.entries.first(where: { $0.key == "path" }) else {
+            throw ConfigurationError.badValue(line: section.line, "this [[endpoint]] has no path (path = \"/hook\")")
+        }
+        let path = try string(pathEntry)
+        guard path.hasPrefix("/") else {
+            throw ConfigurationError.badValue(line: pathEntry.line, "path must start with '/', got '\(path)'")
+        }
+        var endpoint = EndpointConfiguration(pathPrefix: path)
+        for entry in section.entries {
+            switch entry.key {
+            case "name":
+                endpoint.name = try string(entry)
+            case "scheme":
+                let scheme = try string(entry).lowercased()
+                guard EndpointConfiguration.schemeNames.contains(scheme) else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line,
+                        "unknown scheme '\(scheme)'; expected one of "
+                            + EndpointConfiguration.schemeNames.joined(separator: ", "))
+                }
+                endpoint.scheme = scheme
+            case "secret":
+                endpoint.secrets.append(try string(entry))
+            case "secrets":
+                endpoint.secrets += try strings(entry)
+            case "public_url":
+                let url = try string(entry)
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "public_url must be an http:// or https:// URL, got '\(url)'")
+                }
+                endpoint.publicURL = url
+            case "forward":
+                let url = try string(entry)
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "forward must be an http:// or https:// URL, got '\(url)'")
+                }
+                endpoint.forward = url
+            default:
+                break
+            }
+        }
+        // Variables after literals, so a rotation reads literal-then-environment in a stable order.
+        if let entry = section.entries.first(where: { $0.key == "secret_env" }) {
+            let names: [String]
+            if case .array = entry.value { names = try strings(entry) } else { names = [try string(entry)] }
+            for name in names {
+                guard let value = environment(name), !value.isEmpty else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "secret_env names \(name), which is not set in the environment")
+                }
+                endpoint.secrets.append(value)
+            }
+        }
+        return endpoint
+    }
+
+    private static func response(from section: TOMLDocument.Section) throws(ConfigurationError)
+        -> ResponseConfiguration
+    {
+        try rejectUnknown(section, known: ["status", "headers", "body", "delay_ms"])
+        var response = ResponseConfiguration()
+        for entry in section.entries {
+            switch entry.key {
+            case "status":
+                let status = try integer(entry)
+                guard (100...599).contains(status) else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "status must be an HTTP status from 100 to 599, got \(status)")
+                }
+                response.status = status
+            case "headers":
+                for header in try strings(entry) {
+                    guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
+                        throw ConfigurationError.badValue(
+                            line: entry.line, "a header is written 'Name: value', got '\(header)'")
+                    }
+                    response.headers.append(
+                        name: header[..<colon].trimmingSpaces(),
+                        value: header[header.index(after: colon)...].trimmingSpaces())
+                }
+            case "body":
+                response.body = Array(try string(entry).utf8)
+            case "delay_ms":
+                let delay = try integer(entry)
+                guard delay >= 0, delay <= 600_000 else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "delay_ms must be from 0 to 600000 milliseconds, got \(delay)")
+                }
+                response.delayMilliseconds = delay
+            default:
+                break
+            }
+        }
+        return response
+    }
+
+    private static func rejectUnknown(_ section: TOMLDocument.Section, known: [String]) throws(ConfigurationError) {
+        for entry in section.entries where !known.contains(entry.key) {
+            throw ConfigurationError.unknownKey(
+                line: entry.line,
+                "unknown key '\(entry.key)' in \(section.header); expected one of \(known.joined(separator: ", "))")
+        }
+    }
+
+    private static func string(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> String {
+        guard case .string(let value) = entry.value else {
+            throw ConfigurationError.badValue(
+                line: entry.line, "\(entry.key) must be a string, got \(entry.value.kind)")
+        }
+        return value
+    }
+
+    private static func strings(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> [String] {
+        guard case .array(let items) = entry.value else {
+            throw ConfigurationError.badValue(
+                line: entry.line, "\(entry.key) must be an array of strings, got \(entry.value.kind)")
+        }
+        var out: [String] = []
+        for item in items {
+            guard case .string(let value) = item else {
+                throw ConfigurationError.badValue(
+                    line: entry.line, "\(entry.key) must be an array of strings; it holds \(item.kind)")
+            }
+            out.append(value)
+        }
+        return out
+    }
+
+    private static func integer(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> Int {
+        guard case .integer(let value) = entry.value, let small = Int(exactly: value) else {
+            throw ConfigurationError.badValue(
+                line: entry.line, "\(entry.key) must be an integer, got \(entry.value.kind)")
+        }
+        return small
+    }
+
+    private static func readFile(_ path: String) -> [UInt8]? {
+        guard let handle = fopen(path, "rb") else { return nil }
+        defer { fclose(handle) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if count > 0 { bytes += buffer[0..<count] }
+            if count < buffer.count {
+                if ferror(handle) != 0 { return nil }
+                break
+            }
+        }
+        return bytes
+    }
+}

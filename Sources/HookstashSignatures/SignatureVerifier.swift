@@ -1,0 +1,127 @@
+import HookstashCore
+
+/// Checks a request's signature against a policy and, when it does not match, explains why.
+///
+/// Pure and synchronous: the capture server calls it on its writer thread for every capture. The work is bounded:
+/// one HMAC per configured secret (and URL form) for the verdict, a few dozen more for a diagnosis.
+public enum SignatureVerifier {
+    public static func verify(_ request: SignatureRequest, policy: SignaturePolicy) -> SignatureVerdict {
+        let scheme: SignatureScheme
+        switch policy.scheme {
+        case .none:
+            return SignatureVerdict(scheme: "none", status: .unchecked)
+        case .auto:
+            guard let detected = SignatureScheme.detect(in: request.headers) else {
+                return SignatureVerdict(scheme: "auto", status: .missing)
+            }
+            scheme = detected
+        case .scheme(let named):
+            scheme = named
+        }
+        let definition = scheme.definition.fitted(to: request.headers)
+        guard let reading = definition.read(request.headers) else {
+            return SignatureVerdict(scheme: scheme.rawValue, status: .missing)
+        }
+        var verdict = SignatureVerdict(
+            scheme: scheme.rawValue, status: .unchecked, header: reading.header, received: reading.received,
+            warnings: reading.warnings + timestampWarnings(reading, definition, receivedAt: request.receivedAt))
+        guard !policy.secrets.isEmpty else { return verdict }
+
+        let urls = SignedURLSources(request: request, publicURL: policy.publicURL)
+        let parts = SignedParts(
+            method: request.method, body: request.body, timestamp: reading.timestamp,
+            url: scheme.signsURL ? urls.canonical.url.text : nil,
+            messageID: StandardWebhooksScheme.messageID(in: request.headers),
+            contentType: request.headers.first("Content-Type"))
+        // Twilio's libraries accept the URL with and without the default port; so does hookstash.
+        let urlForms: [String?] =
+            scheme == .twilio
+            ? unique(
+                [urls.canonical.url, urls.canonical.url.withoutPort, urls.canonical.url.withDefaultPort].map(\.text))
+            : [parts.url]
+
+        verdict.status = .invalid
+        search: for (index, secret) in policy.secrets.enumerated() {
+            guard let key = definition.key(secret: secret) else { continue }
+            for url in urlForms {
+                var signed = parts
+                signed.url = url
+                let mac = HMAC.code(definition.algorithm, key: key, message: definition.message(signed))
+                if verdict.expected == nil { verdict.expected = definition.written(mac) }
+                if matches(mac, reading.signatures, definition.encoding) {
+                    verdict.status = .valid
+                    verdict.matchedSecret = index + 1
+                    break search
+                }
+            }
+        }
+        if verdict.status == .valid, scheme == .twilio, let problem = twilioBodyHashProblem(parts) {
+            verdict.status = .invalid
+            verdict.diagnosis = [problem]
+            return verdict
+        }
+        if verdict.status == .invalid {
+            var diagnosis = SignatureDiagnosis(
+                definition: definition, reading: reading, parts: parts, urls: urls, policy: policy)
+            verdict.diagnosis = diagnosis.sentences()
+        }
+        return verdict
+    }
+
+    /// Whether any received signature decodes to `mac`, compared in constant time.
+    static func matches(_ mac: [UInt8], _ signatures: [String], _ encoding: SignatureEncoding) -> Bool {
+        var found = false
+        for signature in signatures {
+            if let decoded = encoding.decode(signature), constantTimeEquals(decoded, mac) { found = true }
+        }
+        return found
+    }
+
+    private static func unique(_ items: [String]) -> [String?] {
+        var seen: Set<String> = []
+        return items.filter { seen.insert($0).inserted }
+    }
+
+    /// Twilio signs a JSON body through the `bodySHA256` query parameter; the URL signature alone does not cover it.
+    private static func twilioBodyHashProblem(_ parts: SignedParts) -> String? {
+        guard let url = parts.url, let claimed = FormParameters.value(of: "bodySHA256", inQueryOf: url) else {
+            return nil
+        }
+        let actual = DigestHasher.digest(.sha256, parts.body).hexString
+        guard claimed.lowercased() != actual else { return nil }
+        return "the URL signature matches, but the body's SHA-256 (\(actual)) differs from the bodySHA256 query "
+            + "parameter (\(claimed)): the body was changed after Twilio sent it"
+    }
+
+    static func timestampWarnings(
+        _ reading: SignatureReading, _ definition: any SchemeDefinition, receivedAt: Timestamp
+    ) -> [String] {
+        guard let text = reading.timestamp, let header = reading.timestampHeader else { return [] }
+        guard let value = Int64(text), value >= 0 else {
+            return ["\(header) '\(text)' is not a whole number"]
+        }
+        var warnings: [String] = []
+        var seconds = Double(value)
+        let looksLikeMilliseconds = value >= 100_000_000_000
+        if definition.timestampInMilliseconds {
+            if looksLikeMilliseconds {
+                seconds /= 1000
+            } else {
+                warnings.append("\(header) '\(text)' looks like seconds; \(definition.provider) sends milliseconds")
+            }
+        } else if looksLikeMilliseconds {
+            seconds /= 1000
+            warnings.append("\(header) '\(text)' looks like milliseconds; \(definition.provider) sends seconds")
+        }
+        guard let tolerance = definition.tolerance else { return warnings }
+        let skew = receivedAt.secondsSinceEpoch - seconds
+        if skew > tolerance.seconds {
+            warnings.append(
+                "timestamp is \(SkewText.words(skew)) older than the time received; \(tolerance.words)")
+        } else if -skew > tolerance.seconds {
+            warnings.append(
+                "timestamp is \(SkewText.words(skew)) ahead of the time received (a clock is off); \(tolerance.words)")
+        }
+        return warnings
+    }
+}
