@@ -34,7 +34,7 @@ let package = Package(
         // libcurl delivery engine, replay and the forward queue.
         .target(
             name: "HookstashDelivery",
-            dependencies: ["HookstashCore", "HookstashStore", "CCurl"],
+            dependencies: ["HookstashCore", "HookstashStore", "HookstashSignatures", "CCurl"],
             swiftSettings: strict
         ),
         // Capture listener (SwiftNIO) and the services `serve` runs.
@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HookstashDeliveryTests",
-            dependencies: ["HookstashDelivery", "HookstashStore", "HookstashCore"],
+            dependencies: ["HookstashDelivery", "HookstashStore", "HookstashCore", "HookstashSignatures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -8,5 +8,6 @@ struct Hookstash: AsyncParsableCommand {
             VerifyCommand.self,
             SignCommand.self,
             ReplayCommand.self,
+            SendCommand.self,
         ])
 }

@@ -11,7 +11,8 @@ import Testing
 struct ReplayFidelityTests {
     /// Stores `capture`, replays it to a fresh recorder and returns what was recorded and received.
     static func replay(
-        _ capture: Capture, settings: ReplaySettings = ReplaySettings(), path: String = ""
+        _ capture: Capture, settings: ReplaySettings = ReplaySettings(), path: String = "",
+        transform: Replayer.Transform? = nil
     ) async throws -> (Replayer.Result, RecordingServer.Request, RecordingServer, CaptureStore) {
         let store = try TestCaptures.temporaryStore()
         let id = try store.insert([capture])[0]
@@ -21,7 +22,7 @@ struct ReplayFidelityTests {
         defer { workers.shutdown() }
         let replayer = Replayer(store: store, workers: workers)
         let results = try await replayer.replay(
-            [id], to: DeliveryTarget(parsing: server.url + path), settings: settings)
+            [id], to: DeliveryTarget(parsing: server.url + path), settings: settings, transform: transform)
         let received = await server.requests(atLeast: 1)
         try #require(results.count == 1)
         try #require(received.count == 1)

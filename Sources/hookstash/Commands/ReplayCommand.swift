@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HookstashCore
 import HookstashDelivery
+import HookstashSignatures
 import HookstashStore
 
 /// `hookstash replay`: re-delivers captures through libcurl and records each delivery.
@@ -45,8 +46,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Recompute the signature headers (fresh timestamp) with --secret.")
     var resign = false
 
-    @Option(help: ArgumentHelp("Signing secret for --resign.", valueName: "secret"))
-    var secret: String?
+    @OptionGroup var secrets: SecretOptions
 
     @Option(
         help: ArgumentHelp("With --resign: the scheme, when it cannot be told from the headers.", valueName: "name"))
@@ -110,8 +110,14 @@ struct ReplayCommand: AsyncParsableCommand {
         if let maxResponseBody, ByteSizeText.parse(maxResponseBody) == nil {
             throw ValidationError("--max-response-body \(maxResponseBody) is not a size (examples: 4096, 64KiB, 1MiB).")
         }
-        if secret != nil, !resign { throw ValidationError("--secret is used with --resign.") }
-        if resign, secret == nil { throw ValidationError("--resign needs --secret.") }
+        let secretCount = secrets.secret.count + secrets.secretEnv.count
+        if secretCount > 0, !resign { throw ValidationError("--secret is used with --resign.") }
+        if resign, secretCount != 1 { throw ValidationError("--resign needs one --secret (or --secret-env).") }
+        if let scheme, SignatureScheme(rawValue: scheme.lowercased()) == nil {
+            throw ValidationError(
+                "Unknown scheme '\(scheme)'; expected one of "
+                    + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+        }
         do {
             _ = try DeliveryTarget(parsing: to)
             for text in header { _ = try ReplaySettings.parseHeader(text) }
@@ -141,7 +147,11 @@ struct ReplayCommand: AsyncParsableCommand {
             responseBodyLimit: maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) }
                 ?? DeliveryOptions.defaultResponseBodyLimit,
             followRedirects: followRedirects, proxy: proxy)
-        let transform = try ResignOptions(resign: resign, secret: secret, scheme: scheme).transform()
+        let transform =
+            resign
+            ? Resigner(
+                scheme: scheme.flatMap { SignatureScheme(rawValue: $0.lowercased()) }, secret: try secrets.resolved()[0]
+            ).transform : nil
 
         var selected = ids
         if isBulk {
@@ -244,17 +254,5 @@ enum ReplayOutput {
         if response.truncated {
             out("  (response body truncated in the record: \(response.bodySize) bytes received)")
         }
-    }
-}
-
-/// `--resign --secret S [--scheme NAME]`: recomputes the signature headers of each replayed capture.
-struct ResignOptions {
-    var resign: Bool
-    var secret: String?
-    var scheme: String?
-
-    func transform() throws -> Replayer.Transform? {
-        guard resign else { return nil }
-        throw HookstashError.invalidInput("re-signing is not available in this build")
     }
 }
