@@ -62,6 +62,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Benchmarks: not depended on by any library. `Benchmarks/replay-vs-wrk.sh` builds and runs it.
+        .executableTarget(
+            name: "hookstash-replay-bench",
+            dependencies: ["HookstashCore", "HookstashStore", "HookstashDelivery"],
+            path: "Benchmarks/ReplayBenchmark",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "HookstashCoreTests", dependencies: ["HookstashCore"], swiftSettings: strict),
         .testTarget(name: "HookstashStoreTests", dependencies: ["HookstashStore"], swiftSettings: strict),
         .testTarget(

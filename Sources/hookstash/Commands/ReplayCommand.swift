@@ -231,7 +231,7 @@ enum ReplayOutput {
 
     static func text(_ result: Replayer.Result, showBody: Bool) {
         guard let delivery = result.delivery, let report = result.report else {
-            err("capture \(result.captureID): \(result.problem ?? "not sent")")
+            err(result.problem ?? "capture \(result.captureID) was not sent")
             return
         }
         let time = String(format: "%.1f ms", delivery.durationMs)
