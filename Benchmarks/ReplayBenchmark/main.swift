@@ -33,7 +33,9 @@ struct Arguments {
             }
         }
         if to.isEmpty {
-            FileHandle.standardError.write(Data("usage: hookstash-replay-bench --to URL [--captures N] [--concurrency N] [--wrk-seconds S]\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: hookstash-replay-bench --to URL [--captures N] [--concurrency N] [--wrk-seconds S]\n".utf8)
+            )
             exit(2)
         }
     }
@@ -67,7 +69,9 @@ func runWrk(url: String, connections: Int, seconds: Int, body: String, directory
     else {
         throw HookstashError.io("wrk gave no Requests/sec line:\n\(output)")
     }
-    if let errors = output.split(separator: "\n").first(where: { $0.contains("Non-2xx") || $0.contains("Socket errors") }) {
+    if let errors = output.split(separator: "\n").first(where: {
+        $0.contains("Non-2xx") || $0.contains("Socket errors")
+    }) {
         print("wrk: \(errors.trimmingSpaces())")
     }
     return rate
@@ -99,15 +103,44 @@ for start in stride(from: 0, to: arguments.captures, by: 1000) {
     }
     ids += try store.insert(batch)
 }
-print("target: \(target)  captures: \(ids.count)  body: \(bodyBytes.count) bytes  concurrency: \(arguments.concurrency)")
+print(
+    "target: \(target)  captures: \(ids.count)  body: \(bodyBytes.count) bytes  concurrency: \(arguments.concurrency)")
 
 let wrkRate = try runWrk(
     url: target.description, connections: arguments.concurrency, seconds: arguments.wrkSeconds, body: body,
     directory: directory)
-print(String(format: "wrk -t2 -c%d -d%ds (POST, same body):        %9.0f requests/s", arguments.concurrency, arguments.wrkSeconds, wrkRate))
+print(
+    String(
+        format: "wrk -t2 -c%d -d%ds (POST, same body):        %9.0f requests/s", arguments.concurrency,
+        arguments.wrkSeconds, wrkRate))
 
 let workers = DeliveryWorkers(count: arguments.concurrency)
-let replayer = Replayer(store: store, workers: workers)
+var replayer = Replayer(store: store, workers: workers)
+if let batch = ProcessInfo.processInfo.environment["BENCH_RECORD_BATCH"].flatMap(Int.init) {
+    replayer.recordBatchSize = batch
+}
+if ProcessInfo.processInfo.environment["BENCH_PROBE"] != nil {
+    var start = ContinuousClock.now
+    var requests: [OutgoingRequest] = []
+    for id in ids { requests.append(try replayer.request(for: id, to: target, settings: ReplaySettings())) }
+    print(String(format: "probe: load + build %d requests: %.2f s", ids.count, seconds(since: start)))
+    start = ContinuousClock.now
+    let outcome = await workers.deliver(requests[0], options: DeliveryOptions())
+    var reports: [(Delivery, String?)] = []
+    for (index, id) in ids.enumerated() {
+        reports.append(
+            (
+                Delivery(captureID: id, request: requests[index], outcome: outcome),
+                DeliveryReport(source: "replay", request: requests[index], outcome: outcome).json()
+            ))
+    }
+    print(String(format: "probe: %d reports as JSON: %.2f s", ids.count, seconds(since: start)))
+    start = ContinuousClock.now
+    for chunk in stride(from: 0, to: reports.count, by: 64) {
+        try store.recordDeliveries(Array(reports[chunk..<min(chunk + 64, reports.count)]))
+    }
+    print(String(format: "probe: record in batches of 64: %.2f s", seconds(since: start)))
+}
 let replayStart = ContinuousClock.now
 let results = try await replayer.replay(ids, to: target)
 let replaySeconds = seconds(since: replayStart)

@@ -36,7 +36,13 @@ public struct Replayer: Sendable {
     public func request(
         for id: Int64, to target: DeliveryTarget, settings: ReplaySettings, transform: Transform? = nil
     ) throws -> OutgoingRequest {
-        let capture = try store.requireCapture(id: id)
+        try request(for: try store.requireCapture(id: id), to: target, settings: settings, transform: transform)
+    }
+
+    /// The request that re-delivers `capture` (its body read from the store when it was spilled to a file).
+    public func request(
+        for capture: Capture, to target: DeliveryTarget, settings: ReplaySettings, transform: Transform? = nil
+    ) throws -> OutgoingRequest {
         let body = try store.bytes(of: capture.body)
         var request = try OutgoingRequest.replaying(capture, body: body, to: target, settings: settings)
         try transform?(capture, &request)
@@ -54,15 +60,28 @@ public struct Replayer: Sendable {
         var results: [Result] = []
         results.reserveCapacity(ids.count)
         try await withThrowingTaskGroup(of: Result.self) { group in
-            var next = ids.makeIterator()
             var inFlight = 0
-            func startNext() -> Bool {
-                guard let id = next.next() else { return false }
+            // Captures are read ahead in chunks, one read transaction per chunk.
+            var position = 0
+            var chunkEnd = 0
+            var loaded: [Int64: Capture] = [:]
+            func startNext() throws -> Bool {
+                guard position < ids.count else { return false }
+                if position >= chunkEnd {
+                    chunkEnd = min(position + 256, ids.count)
+                    loaded = try store.capturesForDelivery(Array(ids[position..<chunkEnd]))
+                }
+                let id = ids[position]
+                position += 1
+                let capture = loaded[id]
                 inFlight += 1
                 group.addTask {
                     let request: OutgoingRequest
                     do {
-                        request = try self.request(for: id, to: target, settings: settings, transform: transform)
+                        guard let capture else {
+                            throw HookstashError.notFound("no capture with id \(id) in \(store.path)")
+                        }
+                        request = try self.request(for: capture, to: target, settings: settings, transform: transform)
                     } catch {
                         return Result(captureID: id, problem: "\(error)")
                     }
@@ -73,7 +92,8 @@ public struct Replayer: Sendable {
                 }
                 return true
             }
-            for _ in 0..<(workers.count * 2) where !startNext() { break }
+            // A window of requests ahead of the workers, so reading the next chunk does not leave them idle.
+            for _ in 0..<max(64, workers.count * 8) where try !startNext() { break }
             var pending: [Result] = []
             func flush() throws {
                 let recorded = pending.filter { $0.delivery != nil }
@@ -92,7 +112,7 @@ public struct Replayer: Sendable {
             while let result = try await group.next() {
                 inFlight -= 1
                 pending.append(result)
-                _ = startNext()
+                _ = try startNext()
                 if pending.count >= recordBatchSize || inFlight == 0 {
                     try flush()
                 }

@@ -1,9 +1,14 @@
+import HookstashCore
 import HookstashDelivery
+import HookstashStore
 import Logging
 import ServiceLifecycle
 
 /// `serve --forward URL`: runs a `ForwardQueue` under the service group, stopping on graceful shutdown.
 /// Pending forwards stay in the store and resume on the next start.
+///
+/// Wiring in `serve`: create the service, add it to the `ServiceGroup`, and queue each committed batch from the
+/// capture writer: `CaptureWriter(store: store, committed: { captures in try? service.queue.enqueue(captures.map(\.id)) })`.
 public struct ForwardQueueService: Service {
     public let queue: ForwardQueue
     private let logger: Logger
@@ -11,6 +16,42 @@ public struct ForwardQueueService: Service {
     public init(queue: ForwardQueue, logger: Logger) {
         self.queue = queue
         self.logger = logger
+    }
+
+    /// A service forwarding to `url` with the documented defaults, each overridable (nil keeps the default).
+    /// Throws `HookstashError.invalidInput` with a sentence when the URL or a limit is unusable.
+    public init(
+        store: CaptureStore, url: String, logger: Logger, retryInitialSeconds: Double? = nil,
+        retryMaxSeconds: Double? = nil, maxAttempts: Int? = nil, concurrency: Int? = nil, timeoutMs: Int? = nil,
+        resigner: Resigner? = nil
+    ) throws {
+        let target: DeliveryTarget
+        do {
+            target = try DeliveryTarget(parsing: url)
+        } catch {
+            throw HookstashError.invalidInput("--forward: \(error.message)")
+        }
+        if let maxAttempts, maxAttempts < 1 {
+            throw HookstashError.invalidInput("--forward-max-attempts must be at least 1")
+        }
+        if let concurrency, !(1...64).contains(concurrency) {
+            throw HookstashError.invalidInput("--forward-concurrency must be between 1 and 64")
+        }
+        if let timeoutMs, timeoutMs <= 0 {
+            throw HookstashError.invalidInput("--forward-timeout must be a positive number of milliseconds")
+        }
+        let defaults = RetryPolicy()
+        let policy = RetryPolicy(
+            initialDelay: retryInitialSeconds ?? defaults.initialDelay, multiplier: defaults.multiplier,
+            maxDelay: retryMaxSeconds ?? defaults.maxDelay, maxAttempts: maxAttempts ?? defaults.maxAttempts,
+            jitter: defaults.jitter)
+        let configuration = ForwardQueue.Configuration(
+            target: target,
+            options: DeliveryOptions(totalTimeoutMs: timeoutMs ?? DeliveryOptions.defaultTotalTimeoutMs),
+            policy: policy, concurrency: concurrency ?? 1)
+        self.init(
+            queue: ForwardQueue(store: store, configuration: configuration, transform: resigner?.transform),
+            logger: logger)
     }
 
     public func run() async throws {
