@@ -106,4 +106,32 @@ struct ReplayEdgeCaseTests {
         #expect(try store.deliveries(captureID: ids[299]).count == 1)
         #expect(await server.requests(atLeast: 301).count == 301)
     }
+
+    @Test("replayOne (the inspector API) applies headers, records the delivery and returns its JSON record")
+    func replayOne() async throws {
+        let store = try TestCaptures.temporaryStore()
+        let id = try store.insert([
+            TestCaptures.make(headers: [("Host", "h"), ("X-Remove", "1"), ("Content-Length", "0")], body: [])
+        ])[0]
+        let server = try RecordingServer()
+        defer { server.stop() }
+        let workers = DeliveryWorkers(count: 1)
+        defer { workers.shutdown() }
+        let record = try await Replayer(store: store, workers: workers).replayOne(
+            id: id, to: server.url + "/api-hook", headers: [("X-Env", "dev"), ("X-Remove", "")])
+        #expect(record.delivery.status == 200)
+        #expect(record.delivery.id > 0)
+        #expect(try store.deliveries(captureID: id).map(\.id) == [record.delivery.id])
+        let received = try #require(await server.requests(atLeast: 1).first)
+        #expect(received.requestLine == "POST /api-hook?x=1 HTTP/1.1")
+        #expect(received.headerLines == ["Host: 127.0.0.1:\(server.port)", "Content-Length: 0", "X-Env: dev"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(record), as: UTF8.self)
+        #expect(json.contains("\"capture_id\":\(id)"))
+        #expect(json.contains("\"source\":\"api\""))
+        await #expect(throws: HookstashError.self) {
+            _ = try await Replayer(store: store, workers: workers).replayOne(id: 12345, to: server.url)
+        }
+    }
 }

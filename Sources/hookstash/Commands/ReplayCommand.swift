@@ -209,24 +209,25 @@ enum ReplayOutput {
     }
 
     static func json(_ result: Replayer.Result) -> String {
-        var object: [String: Any] = ["capture_id": result.captureID]
-        if let problem = result.problem { object["problem"] = problem }
-        if let delivery = result.delivery {
-            object["delivery"] = [
-                "id": delivery.id, "to": delivery.to, "at": delivery.at.rfc3339,
-                "status": delivery.status as Any, "duration_ms": delivery.durationMs,
-                "error": delivery.error as Any, "resigned": delivery.resigned,
-            ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let delivery = result.delivery else {
+            let problem = NotSent(captureID: result.captureID, problem: result.problem ?? "not sent")
+            return (try? encoder.encode(problem)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         }
-        if let report = result.report,
-            let reportObject = try? JSONSerialization.jsonObject(with: Data(report.json().utf8))
-        {
-            object["detail"] = reportObject
+        let record = DeliveryRecord(delivery: delivery, detail: result.report)
+        return (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// A capture that was not sent, as JSON.
+    struct NotSent: Encodable {
+        var captureID: Int64
+        var problem: String
+
+        enum CodingKeys: String, CodingKey {
+            case captureID = "capture_id"
+            case problem
         }
-        let data =
-            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 
     static func text(_ result: Replayer.Result, showBody: Bool) {
