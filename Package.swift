@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -83,16 +84,23 @@ let package = Package(
             dependencies: ["HookstashDelivery", "HookstashStore", "HookstashCore", "HookstashSignatures"],
             swiftSettings: strict
         ),
+        // Raw-socket clients and process runners shared by the test targets.
+        .target(name: "HookstashTestSupport", path: "Tests/HookstashTestSupport", swiftSettings: strict),
         .testTarget(
             name: "HookstashServerTests",
             dependencies: [
-                "HookstashServer", "HookstashStore",
+                "HookstashServer", "HookstashStore", "HookstashTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
         // Runs the built `hookstash` executable as a subprocess: exit codes, output, end-to-end flows.
-        .testTarget(name: "CLITests", dependencies: ["HookstashCore"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "HookstashCore", "HookstashTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
     ]
 )

@@ -23,8 +23,8 @@ public struct SignaturePolicy: Sendable, Hashable, CustomStringConvertible, Cust
     public var scheme: SignatureSchemeSelection
     /// Tried in order; the verdict's `matchedSecret` counts from 1.
     public var secrets: [String]
-    /// `https://abc.ngrok.app`: the scheme and authority the sender signs; the request-target is appended.
-    /// A full URL with a path is accepted too when it ends in the request's path.
+    /// `https://abc.ngrok.app`: the scheme and authority the sender signs; the request's path and query are
+    /// appended. A path in it goes before the request's path (a proxy that strips a prefix).
     public var publicURL: String?
     public var otherSecrets: [OtherSecret]
 

@@ -18,3 +18,12 @@ public struct SignatureRequest: Sendable, Hashable {
         self.receivedAt = receivedAt
     }
 }
+
+extension SignatureRequest {
+    /// The request a capture records, with its body bytes (loaded by the caller when they live in a file).
+    public init(capture: Capture, body: [UInt8]) {
+        self.init(
+            method: capture.method, target: capture.target.raw, headers: capture.headers, body: body,
+            receivedAt: capture.receivedAt)
+    }
+}

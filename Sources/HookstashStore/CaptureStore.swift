@@ -18,7 +18,10 @@ public final class CaptureStore: Sendable {
         case mustExist
     }
 
-    public init(path: String, mode: OpenMode = .createIfMissing, busyTimeout: Double = 2) throws {
+    /// - Parameter maxSize: an upper bound for the database file in bytes (SQLite `max_page_count`); writes that
+    ///   would grow it further fail as if the disk were full. Body files are not counted.
+    public init(path: String, mode: OpenMode = .createIfMissing, busyTimeout: Double = 2, maxSize: Int64? = nil) throws
+    {
         self.path = path
         self.bodiesDirectory = path + ".bodies"
         let fileManager = FileManager.default
@@ -45,6 +48,10 @@ public final class CaptureStore: Sendable {
             // An acknowledged capture must survive power loss, not only a crash: sync the WAL on every
             // commit. Group commit keeps this to one sync per batch of concurrent captures.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let maxSize {
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSize / pageSize))")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

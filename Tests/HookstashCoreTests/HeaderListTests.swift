@@ -23,3 +23,14 @@ import Testing
         #expect(json == #"[["A","1"],["a","2"]]"#)
     }
 }
+
+@Suite struct HeaderJSONTextTests {
+    @Test func handWrittenJSONMatchesTheCodableForm() throws {
+        let headers = HeaderList([
+            ("Plain", "v"), ("Quote\"", "back\\slash"), ("Ctl", "a\u{1}\tb\r\n"), ("Uni", "ünï 🎉"),
+        ])
+        let decoded = try JSONDecoder().decode(HeaderList.self, from: Data(headers.jsonText.utf8))
+        #expect(decoded == headers)
+        #expect(HeaderList().jsonText == "[]")
+    }
+}

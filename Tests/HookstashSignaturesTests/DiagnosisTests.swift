@@ -1,3 +1,4 @@
+import Foundation
 import HookstashCore
 import HookstashSignatures
 import Testing
@@ -192,6 +193,15 @@ import Testing
             Self.front(signed: Self.pretty, sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
         #expect(verdict.diagnoses("2-space pretty-printed JSON"))
+    }
+
+    @Test func signedFourSpacePrettySentCompact() {
+        let pretty = String(decoding: Self.pretty, as: UTF8.self).replacingOccurrences(of: "\n  ", with: "\n    ")
+            .replacingOccurrences(of: "\n      ", with: "\n        ")
+        let verdict = TestRequests.verify(
+            Self.front(signed: pretty.bytes, sent: Self.body), .front, secrets: [Self.secret])
+        #expect(verdict.status == .invalid)
+        #expect(verdict.diagnoses("4-space pretty-printed JSON"))
     }
 
     @Test func signedWithSortedKeys() {

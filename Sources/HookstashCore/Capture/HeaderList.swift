@@ -97,3 +97,22 @@ extension String {
         }
     }
 }
+
+extension HeaderList {
+    /// `[["Name","value"],…]` written directly (the capture path stores this for every request; JSONEncoder's
+    /// generic machinery costs more than the rest of the insert).
+    public var jsonText: String {
+        var out = "["
+        out.reserveCapacity(fields.count * 48)
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out += "," }
+            out += "[\""
+            JSONText.appendEscaped(field.name, to: &out)
+            out += "\",\""
+            JSONText.appendEscaped(field.value, to: &out)
+            out += "\"]"
+        }
+        out += "]"
+        return out
+    }
+}

@@ -164,10 +164,10 @@ public struct ConfigurationFile: Sendable, Hashable {
     }
 
     private static func response(from section: TOMLDocument.Section) throws(ConfigurationError)
-        -> ResponseConfiguration
+        -> CaptureResponse
     {
         try rejectUnknown(section, known: ["status", "headers", "body", "delay_ms"])
-        var response = ResponseConfiguration()
+        var response = CaptureResponse()
         for entry in section.entries {
             switch entry.key {
             case "status":

@@ -16,13 +16,13 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
     public var secrets: [String]
     /// The base URL the sender signs against (Twilio, Square).
     public var publicURL: String?
-    public var response: ResponseConfiguration
+    public var response: CaptureResponse
     /// Where to forward captures on this endpoint.
     public var forward: String?
 
     public init(
         name: String? = nil, pathPrefix: String, scheme: String = "auto", secrets: [String] = [],
-        publicURL: String? = nil, response: ResponseConfiguration = ResponseConfiguration(), forward: String? = nil
+        publicURL: String? = nil, response: CaptureResponse = CaptureResponse(), forward: String? = nil
     ) {
         self.name = name ?? pathPrefix
         self.pathPrefix = pathPrefix

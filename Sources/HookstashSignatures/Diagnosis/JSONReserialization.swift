@@ -22,6 +22,7 @@ enum JSONReserialization {
     static let styles: [Style] = [
         Style(name: "compact JSON (no whitespace, non-ASCII as literal UTF-8, as JSON.stringify writes it)"),
         Style(name: "2-space pretty-printed JSON", keySeparator: ": ", indent: 2),
+        Style(name: "4-space pretty-printed JSON", keySeparator: ": ", indent: 4),
         Style(
             name: "JSON in Python's json.dumps style (', ' and ': ' separators, non-ASCII escaped as \\uXXXX)",
             itemSeparator: ", ", keySeparator: ": ", escapeNonASCII: true),
@@ -113,10 +114,12 @@ enum JSONReserialization {
             default:
                 if scalar.value < 0x20 {
                     escape(UInt16(scalar.value))
-                } else if scalar.value > 0x7e && style.escapeNonASCII {
-                    for unit in String(scalar).utf16 { escape(unit) }
+                } else if scalar.isASCII {
+                    out.append(UInt8(scalar.value))
+                } else if style.escapeNonASCII {
+                    for unit in UTF16.encode(scalar)! { escape(unit) }
                 } else {
-                    out.append(contentsOf: String(scalar).utf8)
+                    out.append(contentsOf: UTF8.encode(scalar)!)
                 }
             }
         }
@@ -128,7 +131,11 @@ enum JSONReserialization {
         var index = 0
 
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x0a, 0x0d, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 else { return }
+                index += 1
+            }
         }
 
         mutating func value(depth: Int) -> Node? {
@@ -187,14 +194,25 @@ enum JSONReserialization {
                 }
             case UInt8(ascii: "\""):
                 return string().map(Node.string)
-            default:
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "t"), UInt8(ascii: "f"),
+                UInt8(ascii: "n"):
                 let start = index
-                while index < bytes.count, !", \n\r\t]}".utf8.contains(bytes[index]) { index += 1 }
+                while index < bytes.count, index - start < 64 {
+                    let byte = bytes[index]
+                    if byte == 0x2c || byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 || byte == 0x5d
+                        || byte == 0x7d
+                    {
+                        break
+                    }
+                    index += 1
+                }
                 let text = String(decoding: bytes[start..<index], as: UTF8.self)
                 let isLiteral =
                     ["true", "false", "null"].contains(text)
                     || (!text.isEmpty && text.utf8.allSatisfy { "0123456789+-.eE".utf8.contains($0) })
                 return isLiteral ? .literal(text) : nil
+            default:
+                return nil
             }
         }
 

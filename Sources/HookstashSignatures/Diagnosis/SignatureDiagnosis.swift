@@ -13,7 +13,10 @@ struct SignatureDiagnosis {
 
     /// HMACs left to spend.
     private(set) var budget = 80
+    /// Bytes left to hash: a large body gets fewer variants, so a diagnosis stays cheap on the capture path.
+    private(set) var byteBudget = 32 << 20
     private var tried = 0
+    private var stoppedEarly = false
 
     init(
         definition: any SchemeDefinition, reading: SignatureReading, parts: SignedParts, urls: SignedURLSources,
@@ -282,10 +285,15 @@ struct SignatureDiagnosis {
     }
 
     private mutating func attempt(key: [UInt8], _ parts: SignedParts, algorithm: DigestAlgorithm? = nil) -> Form? {
-        guard budget > 0 else { return nil }
+        let message = definition.message(parts)
+        guard budget > 0, message.count <= byteBudget else {
+            stoppedEarly = true
+            return nil
+        }
         budget -= 1
+        byteBudget -= message.count
         tried += 1
-        let mac = HMAC.code(algorithm ?? definition.algorithm, key: key, message: definition.message(parts))
+        let mac = HMAC.code(algorithm ?? definition.algorithm, key: key, message: message)
         return form(of: mac)
     }
 
@@ -356,7 +364,8 @@ struct SignatureDiagnosis {
         return "nothing matched: hookstash computed HMAC-\(definition.algorithm.plain) with \(secret) over "
             + "\(definition.messageDescription(parts)), \(message.count) bytes beginning '\(preview)' "
             + "(body SHA-256 \(bodyHash)), wrote it as \(definition.encoding.name) and compared it with "
-            + "\(reading.header); \(tried) variants were tried (\(triedKinds.joined(separator: ", "))). "
+            + "\(reading.header); \(tried) variants were tried (\(triedKinds.joined(separator: ", ")))"
+            + (stoppedEarly ? ", then the diagnosis stopped because the body is large. " : ". ")
             + "Check that the sender signs these exact bytes with the same secret" + urlHint
     }
 

@@ -23,7 +23,7 @@ extension CaptureStore {
                 var ids: [Int64] = []
                 ids.reserveCapacity(captures.count)
                 for capture in captures {
-                    let headers = String(decoding: try encoder.encode(capture.headers), as: UTF8.self)
+                    let headers = capture.headers.jsonText
                     let signature = try capture.signature.map {
                         String(decoding: try encoder.encode($0), as: UTF8.self)
                     }

@@ -94,9 +94,8 @@ struct VerifyCommand: ParsableCommand {
             let captureStore = try store.openExisting()
             let capture = try captureStore.requireCapture(id: id)
             let bytes = try captureStore.bytes(of: capture.body)
-            let request = SignatureRequest(
-                method: capture.method, target: url == nil ? capture.target.raw : target, headers: capture.headers,
-                body: bytes, receivedAt: capture.receivedAt)
+            var request = SignatureRequest(capture: capture, body: bytes)
+            if url != nil { request.target = target }
             return (request, base)
         }
         var headers = HeaderList()
@@ -143,7 +142,8 @@ enum VerdictText {
 
     static func json(_ verdict: SignatureVerdict) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // One document on one line, like every other `--json` output.
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         let data = (try? encoder.encode(verdict)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }

@@ -1,5 +1,6 @@
-/// What the capture listener answers on an endpoint.
-public struct ResponseConfiguration: Sendable, Hashable {
+/// What the capture listener answers (the `--response-*` flags, or an endpoint of the config file), after the
+/// capture is committed.
+public struct CaptureResponse: Sendable, Hashable {
     public var status: Int
     public var headers: HeaderList
     public var body: [UInt8]

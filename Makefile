@@ -1,0 +1,48 @@
+# hookstash — the two commands a new developer needs are `make serve` and `make test`.
+SWIFT ?= swift
+APT_PACKAGES = libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config
+
+.PHONY: serve test deps build release format lint bench fuzz clean
+
+## Install the system libraries (Debian/Ubuntu), build, and start capturing on 127.0.0.1:8080.
+serve: deps build
+	./.build/debug/hookstash serve $(ARGS)
+
+## Install the system libraries, build everything and run the whole test suite.
+test: deps
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
+	$(SWIFT) test --skip-build
+
+## System packages: installed only when missing (needs root or sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+## Rewrite the tree in the repository's style (.swift-format).
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+## Fail when a file is not formatted.
+lint:
+	./scripts/check-format
+
+## Benchmarks (release build; installs wrk and nginx from Debian): prints one summary table.
+bench: deps
+	./scripts/bench
+
+## Mutation fuzzing of the capture framing (1,000,000 inputs) and the live listener (10,000 connections).
+fuzz: deps
+	HOOKSTASH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --filter FramingFuzzTests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,43 @@
+import HookstashCore
+
+/// How the capture listener behaves: where it binds, what it answers, and its limits.
+public struct CaptureListenerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Bodies larger than this are answered 413; the attempt is recorded with its head.
+    public var maxBodySize: Int64
+    /// Heads larger than this are answered 431.
+    public var maxHeadSize: Int
+    /// Bodies up to this size are kept in the database row; larger ones are streamed to a file beside it.
+    public var spillThreshold: Int
+    /// How long a request's head may take to arrive, from its first byte.
+    public var headerTimeout: Double
+    /// How long a body may go without a byte.
+    public var bodyTimeout: Double
+    /// How long a keep-alive connection may sit idle between requests.
+    public var idleTimeout: Double
+    /// The answer for a request, chosen by its target and headers (a config endpoint, or the `--response-*` flags).
+    public var respond: @Sendable (RequestTarget, HeaderList) -> CaptureResponse
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        maxBodySize: Int64 = 25 << 20,
+        maxHeadSize: Int = 64 << 10,
+        spillThreshold: Int = 1 << 20,
+        headerTimeout: Double = 10,
+        bodyTimeout: Double = 30,
+        idleTimeout: Double = 75,
+        respond: @escaping @Sendable (RequestTarget, HeaderList) -> CaptureResponse = { _, _ in CaptureResponse() }
+    ) {
+        self.host = host
+        self.port = port
+        self.maxBodySize = maxBodySize
+        self.maxHeadSize = maxHeadSize
+        self.spillThreshold = spillThreshold
+        self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
+        self.respond = respond
+    }
+}

@@ -1,0 +1,219 @@
+import ArgumentParser
+import Foundation
+import HookstashCore
+import HookstashServer
+import HookstashSignatures
+import HookstashStore
+import Logging
+import ServiceLifecycle
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Capture every request on any method and path into the store, answering only after it is stored.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Capture listener address; every method and path is captured.", valueName: "host:port"))
+    var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+
+    @Option(
+        help: ArgumentHelp(
+            "TOML file with several endpoints (path prefix → scheme, secrets, response, forward target).",
+            valueName: "file"))
+    var config: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Signature scheme for captures no config endpoint covers: front, front-app, github, stripe, slack, shopify, standard-webhooks, twilio, paddle, square, none, auto.",
+            valueName: "name"))
+    var scheme = "auto"
+
+    @Option(
+        name: .customLong("secret"), help: ArgumentHelp("Signing secret; repeatable (rotation).", valueName: "value"))
+    var secrets: [String] = []
+
+    @Option(
+        name: .customLong("secret-env"),
+        help: ArgumentHelp("Read a signing secret from this environment variable; repeatable.", valueName: "name"))
+    var secretEnvironment: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "The base URL the sender signs against (Twilio, Square); default: X-Forwarded-Proto/Host, else Host.",
+            valueName: "url"))
+    var publicURL: String?
+
+    @Option(help: ArgumentHelp("The status the listener answers with.", valueName: "status"))
+    var responseStatus = 200
+
+    @Option(help: ArgumentHelp("A header the listener answers with, 'Name: value'; repeatable.", valueName: "header"))
+    var responseHeader: [String] = []
+
+    @Option(help: ArgumentHelp("The body the listener answers with.", valueName: "text"))
+    var responseBody = ""
+
+    @Option(help: ArgumentHelp("Milliseconds to wait, after storing, before answering.", valueName: "ms"))
+    var responseDelay = 0
+
+    @Option(
+        help: ArgumentHelp(
+            "Larger bodies are answered 413 (the attempt is still recorded): 25MiB, 2GiB, 1048576.", valueName: "bytes")
+    )
+    var maxBodySize = "25MiB"
+
+    @Option(help: ArgumentHelp("Keep at most this many captures (oldest pruned first).", valueName: "n"))
+    var retain: Int?
+
+    @Option(help: ArgumentHelp("Keep captures younger than this duration: 7d, 12h, 30m.", valueName: "duration"))
+    var retainFor: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Largest size of the database file (bodies over 1 MiB live beside it); when full, captures are answered 503 until retention frees space.",
+            valueName: "bytes"))
+    var maxStoreSize: String?
+
+    @Flag(help: "Do not print a line for each capture.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel = "info"
+
+    @Option(help: ArgumentHelp("Seconds a request head may take to arrive.", visibility: .hidden))
+    var headerTimeout = 10.0
+
+    @Option(help: ArgumentHelp("Seconds a request body may go without a byte.", visibility: .hidden))
+    var bodyTimeout = 30.0
+
+    @Option(help: ArgumentHelp("Seconds a keep-alive connection may stay idle.", visibility: .hidden))
+    var idleTimeout = 75.0
+
+    @Option(help: ArgumentHelp("Largest request head, in bytes, before answering 431.", visibility: .hidden))
+    var maxHeaderSize = 64 * 1024
+
+    func validate() throws {
+        guard SignatureSchemeSelection(name: scheme) != nil else {
+            throw ValidationError(
+                "--scheme must be one of \(EndpointConfiguration.schemeNames.joined(separator: ", ")), not '\(scheme)'")
+        }
+        for name in secretEnvironment where ProcessInfo.processInfo.environment[name] == nil {
+            throw ValidationError("--secret-env names \(name), which is not set in the environment")
+        }
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw ValidationError("--public-url must be an http:// or https:// URL, not '\(publicURL)'")
+        }
+        guard (100...599).contains(responseStatus) else {
+            throw ValidationError("--response-status must be between 100 and 599, not \(responseStatus)")
+        }
+        guard ByteSizeText.parse(maxBodySize) != nil else {
+            throw ValidationError("--max-body-size takes a size such as 25MiB, 2GiB or 1048576, not '\(maxBodySize)'")
+        }
+        if let maxStoreSize, ByteSizeText.parse(maxStoreSize) == nil {
+            throw ValidationError("--max-store-size takes a size such as 500MiB or 2GiB, not '\(maxStoreSize)'")
+        }
+        if let retainFor, DurationText.parse(retainFor) == nil {
+            throw ValidationError("--retain-for takes a duration such as 7d, 12h or 30m, not '\(retainFor)'")
+        }
+        if let retain, retain < 1 {
+            throw ValidationError("--retain must be at least 1")
+        }
+        guard responseDelay >= 0 else { throw ValidationError("--response-delay cannot be negative") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        _ = try responseHeaders()
+    }
+
+    private func responseHeaders() throws -> HeaderList {
+        var headers = HeaderList()
+        for text in responseHeader {
+            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+                throw ValidationError("--response-header takes 'Name: value', not '\(text)'")
+            }
+            headers.append(
+                name: String(text[..<colon]).trimmingSpaces(),
+                value: String(text[text.index(after: colon)...]).trimmingSpaces())
+        }
+        return headers
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "hookstash")
+        let captureStore = try CaptureStore(
+            path: store.resolvedPath, mode: .createIfMissing, maxSize: maxStoreSize.flatMap(ByteSizeText.parse))
+        let response = CaptureResponse(
+            status: responseStatus, headers: try responseHeaders(), body: Array(responseBody.utf8),
+            delayMilliseconds: responseDelay)
+        let configuration: ConfigurationFile
+        do {
+            configuration = try config.map { try ConfigurationFile.load(path: $0) } ?? ConfigurationFile()
+        } catch {
+            throw HookstashError.invalidInput("\(error)")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let router = EndpointRouter(
+            configuration: configuration,
+            defaultPolicy: SignaturePolicy(
+                scheme: SignatureSchemeSelection(name: scheme) ?? .auto,
+                secrets: secrets + secretEnvironment.compactMap { environment[$0] }, publicURL: publicURL),
+            defaultResponse: response)
+        let signatures = CaptureSignatureCheck(router: router, store: captureStore)
+        let quiet = self.quiet
+        let writer = CaptureWriter(
+            store: captureStore,
+            prepare: { signatures.annotate(&$0) },
+            committed: { captures in
+                guard !quiet else { return }
+                let lines = captures.map(ServeOutput.line).joined()
+                FileHandle.standardOutput.write(Data(lines.utf8))
+            })
+        let listenerConfiguration = CaptureListenerConfiguration(
+            host: listen.host, port: listen.port, maxBodySize: ByteSizeText.parse(maxBodySize)!,
+            maxHeadSize: maxHeaderSize, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
+            idleTimeout: idleTimeout, respond: { target, _ in router.route(forPath: target.path).response })
+        let listener = CaptureListener(
+            configuration: listenerConfiguration, store: captureStore, writer: writer, logger: logger)
+        let address = try await listener.start()
+        let retention = RetentionService(
+            store: captureStore,
+            policy: .init(keepAtMost: retain, keepFor: retainFor.flatMap(DurationText.parse)), logger: logger)
+
+        let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+        Terminal.line("hookstash is capturing")
+        Terminal.line("  capture:   http://\(host):\(address.port ?? listen.port)/")
+        Terminal.line("  store:     \(captureStore.path)")
+        for endpoint in configuration.endpoints {
+            Terminal.line("  endpoint:  \(endpoint)")
+        }
+        Terminal.line("Press Ctrl-C to stop.")
+
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: listener),
+                    .init(service: retention),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        Terminal.line("hookstash stopped; every answered capture is in \(captureStore.path)")
+    }
+}
+
+/// The line `serve` prints for each stored capture.
+enum ServeOutput {
+    static func line(_ capture: Capture) -> String {
+        let signature = capture.signature.map { " signature \($0.status.rawValue)" } ?? ""
+        let problem = capture.problem.map { " (\($0))" } ?? ""
+        return
+            "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
+            + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"
+    }
+}

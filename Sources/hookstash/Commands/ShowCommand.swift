@@ -1,0 +1,111 @@
+import ArgumentParser
+import HookstashCore
+import HookstashStore
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one capture.",
+        discussion: "Without a flag, prints the request, the signature verdict and the deliveries for reading.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The capture id.")
+    var id: Int64
+
+    @Flag(help: "The capture as JSON (the fields of GET /api/captures/{id}).")
+    var json = false
+
+    @Flag(help: "Write the exact bytes received to stdout: request line, headers, body in its original framing.")
+    var raw = false
+
+    @Flag(help: "Write the body bytes (decoded) to stdout.")
+    var body = false
+
+    func validate() throws {
+        if [json, raw, body].filter({ $0 }).count > 1 {
+            throw ValidationError("--json, --raw and --body are exclusive; pick one")
+        }
+    }
+
+    func run() throws {
+        let captureStore = try store.openExisting()
+        let capture = try captureStore.requireCapture(id: id)
+        if raw {
+            Terminal.write(try captureStore.rawMessage(of: capture))
+            return
+        }
+        let bodyBytes = try captureStore.bytes(of: capture.body)
+        if body {
+            Terminal.write(bodyBytes)
+            return
+        }
+        if json {
+            try Terminal.json(CaptureDocument(capture, body: bodyBytes), pretty: true)
+            return
+        }
+        Terminal.line(CaptureText.render(capture, body: bodyBytes))
+    }
+}
+
+/// The human-readable form of one capture.
+enum CaptureText {
+    static func render(_ capture: Capture, body: [UInt8]) -> String {
+        var lines: [String] = []
+        lines.append(
+            "#\(capture.id)  \(capture.receivedAt.rfc3339)  from \(capture.remoteAddress)  answered \(capture.responseStatus)"
+        )
+        if let problem = capture.problem {
+            lines.append((capture.malformed ? "malformed: " : "refused: ") + problem)
+        }
+        lines.append("")
+        lines.append(clean("\(capture.method) \(capture.target.raw) \(capture.httpVersion)"))
+        for field in capture.headers { lines.append(clean("\(field.name): \(field.value)")) }
+        lines.append("")
+        if body.isEmpty {
+            lines.append("(empty body)")
+        } else if let text = String(validating: body, as: UTF8.self) {
+            lines.append(clean(text, keepNewlines: true))
+        } else {
+            lines.append("(\(body.count) bytes of binary body; `hookstash show \(capture.id) --body` writes them)")
+        }
+        lines.append("")
+        lines.append("body: \(capture.bodySize) bytes, sha256 \(capture.bodySHA256)")
+        if let verdict = capture.signature {
+            var line = "signature: \(verdict.status.rawValue) (\(verdict.scheme)"
+            if let header = verdict.header { line += ", \(header)" }
+            line += ")"
+            lines.append(line)
+            if let received = verdict.received { lines.append("  received: \(clean(received))") }
+            if let expected = verdict.expected, verdict.status == .invalid { lines.append("  expected: \(expected)") }
+            for sentence in verdict.diagnosis { lines.append("  - \(clean(sentence))") }
+            for warning in verdict.warnings { lines.append("  warning: \(clean(warning))") }
+        } else {
+            lines.append("signature: unchecked")
+        }
+        if capture.deliveries.isEmpty {
+            lines.append("deliveries: none")
+        } else {
+            lines.append("deliveries:")
+            for delivery in capture.deliveries {
+                let outcome = delivery.status.map { "\($0)" } ?? "error: \(delivery.error ?? "no response")"
+                let resigned = delivery.resigned ? " (re-signed)" : ""
+                lines.append(
+                    "  #\(delivery.id) \(delivery.at.rfc3339) → \(delivery.to)  \(outcome)  "
+                        + "\(String(format: "%.1f", delivery.durationMs)) ms\(resigned)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Replaces control characters (captured data is attacker-controlled and must not drive the terminal).
+    static func clean(_ text: String, keepNewlines: Bool = false) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    if keepNewlines, scalar == "\n" || scalar == "\t" { return scalar }
+                    return scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value)
+                        ? "\u{FFFD}" : scalar
+                }))
+    }
+}

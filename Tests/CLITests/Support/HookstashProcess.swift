@@ -1,0 +1,125 @@
+import Foundation
+
+/// Runs the built `hookstash` executable as a user would, with real exit codes.
+enum HookstashProcess {
+    struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+        var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    /// The executable `swift build` produced, next to the test bundle.
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["HOOKSTASH_BIN"] { return URL(fileURLWithPath: path) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent(), root.appendingPathComponent(".build/debug"),
+        ]
+        for directory in candidates {
+            let url = directory.appendingPathComponent("hookstash")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return root.appendingPathComponent(".build/debug/hookstash")
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// A `hookstash serve` child process on 127.0.0.1 port 0.
+final class ServeProcess {
+    let process = Process()
+    let port: Int
+    let database: String
+    private let output: Pipe
+    private(set) var lines: [String] = []
+
+    init(database: String, arguments: [String] = []) throws {
+        self.database = database
+        process.executableURL = HookstashProcess.executable
+        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0"] + arguments
+        output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first lines name the capture URL.
+        var port: Int?
+        var buffer = ""
+        let handle = output.fileHandleForReading
+        let deadline = Date().addingTimeInterval(30)
+        while port == nil, Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            buffer += String(decoding: data, as: UTF8.self)
+            if let range = buffer.range(of: #"capture:\s+http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
+                port = Int(buffer[range].split(separator: ":").last!.dropLast())
+            }
+        }
+        guard let port else {
+            process.terminate()
+            throw ServeError("serve did not print its capture URL; output: \(buffer)")
+        }
+        self.port = port
+        lines = buffer.split(separator: "\n").map(String.init)
+    }
+
+    func signal(_ value: Int32) {
+        kill(process.processIdentifier, value)
+    }
+
+    /// Sends SIGTERM and waits for exit; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning { signal(SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+struct ServeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A temporary directory removed at deinit.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("hookstash-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+}

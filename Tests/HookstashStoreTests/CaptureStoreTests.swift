@@ -1,0 +1,104 @@
+import Foundation
+import HookstashCore
+import HookstashStore
+import Testing
+
+@Suite struct CaptureStoreTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "hookstash-store-\(UUID().uuidString)"
+    ).path
+
+    func capture(
+        _ method: String, _ target: String, body: String = "", at micros: Int64 = 1_000_000,
+        signature: SignatureStatus? = nil
+    )
+        -> Capture
+    {
+        Capture(
+            receivedAt: Timestamp(microsecondsSinceEpoch: micros), remoteAddress: "127.0.0.1:1", method: method,
+            target: RequestTarget(target), httpVersion: "HTTP/1.1", headers: HeaderList([("A", "1"), ("a", "2")]),
+            body: .inline(Array(body.utf8)), bodySHA256: DigestHasher.digest(.sha256, Array(body.utf8)).hexString,
+            rawHead: Array("\(method) \(target) HTTP/1.1\r\nA: 1\r\na: 2\r\n\r\n".utf8), responseStatus: 200,
+            signature: signature.map { SignatureVerdict(scheme: "front", status: $0) })
+    }
+
+    @Test func capturesRoundTripWithEveryField() throws {
+        let store = try CaptureStore(path: directory + "/s.sqlite")
+        var original = capture("POST", "/p?q=1", body: "{}")
+        original.rawBody = .inline(Array("2\r\n{}\r\n0\r\n\r\n".utf8))
+        original.malformed = true
+        original.problem = "cut off"
+        let ids = try store.insert([original])
+        let stored = try store.requireCapture(id: ids[0])
+        original.id = ids[0]
+        #expect(stored == original)
+        #expect(try store.rawMessage(of: stored) == original.rawHead + Array("2\r\n{}\r\n0\r\n\r\n".utf8))
+    }
+
+    @Test func filtersAndPagination() throws {
+        let store = try CaptureStore(path: directory + "/s.sqlite")
+        _ = try store.insert([
+            capture("POST", "/front/a", at: 1_000_000, signature: .valid),
+            capture("GET", "/github/b", at: 2_000_000, signature: .invalid),
+            capture("POST", "/front/c", at: 3_000_000),
+        ])
+        #expect(try store.summaries(limit: 10).map(\.target.raw) == ["/front/c", "/github/b", "/front/a"])
+        #expect(try store.summaries(CaptureFilter(method: "post"), limit: 10).count == 2)
+        #expect(try store.summaries(CaptureFilter(pathPrefix: "/front"), limit: 10).map(\.id) == [3, 1])
+        #expect(try store.summaries(CaptureFilter(signature: .invalid), limit: 10).map(\.id) == [2])
+        #expect(try store.summaries(CaptureFilter(signature: .unchecked), limit: 10).map(\.id) == [3])
+        #expect(
+            try store.summaries(CaptureFilter(since: Timestamp(microsecondsSinceEpoch: 2_000_000)), limit: 10).count
+                == 2)
+        #expect(try store.summaries(CaptureFilter(beforeID: 3), limit: 1).map(\.id) == [2])
+        #expect(try store.ids(CaptureFilter(afterID: 1)) == [2, 3])
+    }
+
+    @Test func pruneKeepsTheNewestAndRemovesBodyFiles() throws {
+        let store = try CaptureStore(path: directory + "/s.sqlite")
+        let sink = BodySink(store: store, spillThreshold: 4)
+        sink.append(Array("a body larger than four bytes".utf8))
+        var big = capture("POST", "/big")
+        big.body = try sink.finish()
+        let path = try #require(store.filePath(of: big.body))
+        _ = try store.insert([big, capture("GET", "/1", at: 5_000_000), capture("GET", "/2", at: 6_000_000)])
+        #expect(try store.bytes(of: big.body) == Array("a body larger than four bytes".utf8))
+        #expect(try store.prune(keepAtMost: 2, receivedBefore: nil) == 1)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try store.summaries(limit: 10).map(\.target.raw) == ["/2", "/1"])
+        #expect(try store.prune(keepAtMost: nil, receivedBefore: Timestamp(microsecondsSinceEpoch: 5_500_000)) == 1)
+        #expect(try store.count() == 1)
+    }
+
+    @Test func aSecondConnectionSeesCommitsAtOnce() throws {
+        let server = try CaptureStore(path: directory + "/s.sqlite")
+        let cli = try CaptureStore(path: directory + "/s.sqlite", mode: .mustExist)
+        #expect(try cli.latestID() == 0)
+        _ = try server.insert([capture("POST", "/x")])
+        #expect(try cli.latestID() == 1)
+        #expect(try cli.integrityCheck() == "ok")
+    }
+
+    @Test func writerCommitsConcurrentCapturesInBatches() async throws {
+        let store = try CaptureStore(path: directory + "/s.sqlite")
+        let writer = CaptureWriter(store: store)
+        let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for index in 0..<200 {
+                group.addTask { try await writer.submit(capture("POST", "/w/\(index)")) }
+            }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(Set(ids).count == 200)
+        #expect(try store.count() == 200)
+    }
+
+    @Test func orphanBodyFilesAreSwept() throws {
+        let store = try CaptureStore(path: directory + "/s.sqlite")
+        let sink = BodySink(store: store, spillThreshold: 0)
+        sink.append([1, 2, 3])
+        let orphan = try sink.finish()
+        let path = try #require(store.filePath(of: orphan))
+        #expect(try store.removeOrphanBodyFiles(minimumAge: 0) == 1)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}
