@@ -81,7 +81,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HookstashDeliveryTests",
-            dependencies: ["HookstashDelivery", "HookstashStore", "HookstashCore", "HookstashSignatures"],
+            dependencies: [
+                "HookstashDelivery", "HookstashStore", "HookstashCore", "HookstashSignatures", "HookstashServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Raw-socket clients and process runners shared by the test targets.

@@ -28,20 +28,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Replay every capture, oldest first.")
     var all = false
 
-    @Option(help: ArgumentHelp("Replay captures received within this duration (15m, 2h, 7d).", valueName: "duration"))
-    var since: String?
-
-    @Option(help: ArgumentHelp("With --all/--since: only this method.", valueName: "method"))
-    var method: String?
-
-    @Option(help: ArgumentHelp("With --all/--since: only paths starting with this prefix.", valueName: "prefix"))
-    var path: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "With --all/--since: only this signature status (valid, invalid, missing, unchecked).", valueName: "status")
-    )
-    var signature: String?
+    /// `--since`, `--method`, `--path`, `--signature`, as `list` takes them.
+    @OptionGroup var filters: FilterOptions
 
     @Flag(help: "Recompute the signature headers (fresh timestamp) with --secret.")
     var resign = false
@@ -79,7 +67,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per delivery, one per line.")
     var json = false
 
-    var isBulk: Bool { all || since != nil }
+    var isBulk: Bool { all || filters.since != nil }
 
     func validate() throws {
         if ids.isEmpty, !isBulk {
@@ -88,17 +76,11 @@ struct ReplayCommand: AsyncParsableCommand {
         if !ids.isEmpty, isBulk {
             throw ValidationError("Give either capture ids or --all/--since, not both.")
         }
-        if all, since != nil {
+        if all, filters.since != nil {
             throw ValidationError("Give either --all or --since, not both.")
         }
-        if !isBulk, method != nil || path != nil || signature != nil {
+        if !isBulk, filters.method != nil || filters.path != nil || filters.signature != nil {
             throw ValidationError("--method, --path and --signature select captures with --all or --since.")
-        }
-        if let since, DurationText.parse(since) == nil {
-            throw ValidationError("--since \(since) is not a duration (examples: 90s, 15m, 2h, 7d).")
-        }
-        if let signature, SignatureStatus(rawValue: signature) == nil {
-            throw ValidationError("--signature must be valid, invalid, missing or unchecked.")
         }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
         if let connectTimeout, connectTimeout <= 0 {
@@ -155,10 +137,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
         var selected = ids
         if isBulk {
-            let filter = CaptureFilter(
-                method: method, pathPrefix: path, signature: signature.flatMap(SignatureStatus.init(rawValue:)),
-                since: since.flatMap(DurationText.parse).map { Timestamp.now().adding(seconds: -$0) })
-            selected = try store.ids(filter)
+            selected = try store.ids(filters.filter)
             if selected.isEmpty {
                 ReplayOutput.err("No capture matches; nothing was sent.")
                 return
