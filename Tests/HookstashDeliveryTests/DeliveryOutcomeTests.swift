@@ -31,6 +31,28 @@ struct DeliveryOutcomeTests {
         #expect(String(decoding: outcome.requestHead, as: UTF8.self).hasPrefix("POST /hook HTTP/1.1\r\n"))
     }
 
+    @Test("after a timeout the same handle opens a fresh connection and succeeds")
+    func afterTimeout() throws {
+        let server = try RecordingServer { request in
+            request.requestLine.contains("/slow")
+                ? .delayed(milliseconds: 800, RecordingServer.response()) : .bytes(RecordingServer.response())
+        }
+        defer { server.stop() }
+        let easy = try CurlEasy()
+        let target = try DeliveryTarget(parsing: server.url)
+        func request(_ path: String) -> OutgoingRequest {
+            OutgoingRequest(
+                method: "GET", target: target, requestTarget: path, headers: HeaderList([("Host", "x")]), body: [])
+        }
+        let slow = easy.perform(request("/slow"), options: DeliveryOptions(totalTimeoutMs: 200))
+        #expect(slow.error?.isTimeout == true)
+        let fast = easy.perform(request("/fast"), options: DeliveryOptions())
+        #expect(fast.error == nil)
+        #expect(fast.response?.status == 200)
+        #expect(fast.newConnection)
+        #expect(server.connectionCount == 2)
+    }
+
     @Test("a closed port is reported as refused")
     func refused() throws {
         let (reserved, port) = try RecordingServer.reservePort()
