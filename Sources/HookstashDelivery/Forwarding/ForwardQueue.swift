@@ -76,7 +76,7 @@ public final class ForwardQueue: Sendable {
 
     /// Entries still to deliver.
     public func pendingCount() throws -> Int {
-        try store.forwardEntries(to: queueKey, state: .pending).count
+        try store.forwardCount(to: queueKey, state: .pending)
     }
 
     /// Delivers due entries and sleeps until the next one is due or a capture is queued, until cancelled.

@@ -50,15 +50,16 @@ public struct Replayer: Sendable {
     }
 
     /// Delivers each capture in `ids` (at most `workers.count` at once), records each delivery, and reports each
-    /// result to `onResult` as it is recorded (completion order). Returns every result.
+    /// result to `onResult` as it is recorded (completion order). Returns every result, or none when
+    /// `keepResults` is false (a bulk replay of many captures need not hold every response in memory).
     @discardableResult
     public func replay(
         _ ids: [Int64], to target: DeliveryTarget, settings: ReplaySettings = ReplaySettings(),
         options: DeliveryOptions = DeliveryOptions(), source: String = "replay", transform: Transform? = nil,
-        onResult: @Sendable (Result) -> Void = { _ in }
+        keepResults: Bool = true, onResult: @Sendable (Result) -> Void = { _ in }
     ) async throws -> [Result] {
         var results: [Result] = []
-        results.reserveCapacity(ids.count)
+        if keepResults { results.reserveCapacity(ids.count) }
         try await withThrowingTaskGroup(of: Result.self) { group in
             var inFlight = 0
             // Captures are read ahead in chunks, one read transaction per chunk.
@@ -105,7 +106,7 @@ public struct Replayer: Sendable {
                         index += 1
                     }
                     onResult(result)
-                    results.append(result)
+                    if keepResults { results.append(result) }
                 }
                 pending = []
             }

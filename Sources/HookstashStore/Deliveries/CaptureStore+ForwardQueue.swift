@@ -84,6 +84,17 @@ extension CaptureStore {
         }
     }
 
+    /// How many entries for `to` are in `state`.
+    public func forwardCount(to: String, state: ForwardQueueEntry.State) throws -> Int {
+        try translatingErrors("read the forward queue") {
+            try pool.read { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM forward_queue WHERE to_url = ? AND state = ?",
+                    arguments: [to, state.rawValue]) ?? 0
+            }
+        }
+    }
+
     /// Every entry for `to` (all targets when nil), in queue order, optionally only those in `state`.
     public func forwardEntries(to: String? = nil, state: ForwardQueueEntry.State? = nil) throws -> [ForwardQueueEntry] {
         try translatingErrors("read the forward queue") {

@@ -4,6 +4,7 @@ import HookstashCore
 import HookstashDelivery
 import HookstashSignatures
 import HookstashStore
+import Synchronization
 
 /// `hookstash replay`: re-delivers captures through libcurl and records each delivery.
 struct ReplayCommand: AsyncParsableCommand {
@@ -148,22 +149,26 @@ struct ReplayCommand: AsyncParsableCommand {
         let started = Timestamp.now()
         let json = self.json
         let showBody = !isBulk
-        let results = try await Replayer(store: store, workers: workers).replay(
-            selected, to: target, settings: settings, options: options, source: "replay", transform: transform
+        let failures = Atomic<Int>(0)
+        try await Replayer(store: store, workers: workers).replay(
+            selected, to: target, settings: settings, options: options, source: "replay", transform: transform,
+            keepResults: false
         ) { result in
+            if !result.succeeded { failures.add(1, ordering: .relaxed) }
             if json {
                 ReplayOutput.out(ReplayOutput.json(result))
             } else {
                 ReplayOutput.text(result, showBody: showBody)
             }
         }
-        let failed = results.filter { !$0.succeeded }.count
+        let failed = failures.load(ordering: .relaxed)
+        let count = selected.count
         if isBulk, !json {
             let seconds = Double(Timestamp.now().microsecondsSinceEpoch - started.microsecondsSinceEpoch) / 1e6
             ReplayOutput.out(
-                "Replayed \(results.count) capture\(results.count == 1 ? "" : "s") in "
+                "Replayed \(count) capture\(count == 1 ? "" : "s") in "
                     + String(format: "%.2f s", seconds)
-                    + ": \(results.count - failed) answered 2xx/3xx, \(failed) did not.")
+                    + ": \(count - failed) answered 2xx/3xx, \(failed) did not.")
         }
         if failed > 0 { throw ExitCode.failure }
     }
