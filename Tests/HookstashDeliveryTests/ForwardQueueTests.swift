@@ -131,4 +131,37 @@ struct ForwardQueueTests {
         #expect(try store.deliveries(captureID: ids[0]).map(\.status) == [503, 200])
         #expect(try store.deliveries(captureID: ids[1]).map(\.status) == [422])
     }
+
+    @Test("forward-sync: the first attempt is made at once and its answer returned; a failure is retried by run()")
+    func forwardNow() async throws {
+        let store = try TestCaptures.temporaryStore()
+        let (reserved, port) = try RecordingServer.reservePort()
+        let ids = try store.insert([
+            TestCaptures.make(target: "/sync", headers: [("Content-Length", "2")], body: Array("hi".utf8)),
+            TestCaptures.make(target: "/later", headers: [("Content-Length", "0")], body: []),
+        ])
+        let queue = ForwardQueue(
+            store: store,
+            configuration: .init(
+                target: try DeliveryTarget(parsing: "http://127.0.0.1:\(port)"), policy: Self.fastRetries))
+        // Target down: the answer is the refusal, and the entry waits for a retry.
+        let refused = await queue.forwardNow(ids[1], budgetMs: 1000)
+        #expect(refused?.error?.isRefused == true)
+        #expect(try store.forwardEntries(captureID: ids[1]).first?.attempts == 1)
+        close(reserved)
+        let server = try RecordingServer(port: port) { request in
+            .bytes(RecordingServer.response(201, reason: "Created", headers: [("X-App", "1")], body: "made"))
+        }
+        defer { server.stop() }
+        let answered = await queue.forwardNow(ids[0], budgetMs: 1000)
+        #expect(answered?.response?.status == 201)
+        #expect(answered?.response?.body == Array("made".utf8))
+        #expect(await queue.forwardNow(ids[0]) == nil)  // already forwarded: not sent twice
+        let run = Task { try await queue.run() }
+        #expect(try await Self.eventually { try queue.pendingCount() == 0 })
+        run.cancel()
+        try await run.value
+        #expect(server.requests.map(\.requestLine) == ["POST /sync HTTP/1.1", "POST /later HTTP/1.1"])
+        #expect(try store.deliveries(captureID: ids[1]).map(\.status) == [nil, 201])
+    }
 }

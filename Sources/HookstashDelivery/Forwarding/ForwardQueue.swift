@@ -1,5 +1,6 @@
 import HookstashCore
 import HookstashStore
+import Synchronization
 
 /// Forwards captures to one target through a queue kept in the store: each capture queued with `enqueue` is
 /// delivered once, retried with backoff while the target is down, refuses, times out or answers 5xx, and resumed
@@ -52,6 +53,10 @@ public final class ForwardQueue: Sendable {
     private let clock: Clock
     private let transform: Replayer.Transform?
     private let wake = WakeSignal()
+    /// Threads for `forwardNow`, apart from the queue's own so a backlog does not delay a sender waiting for its
+    /// answer. Started on first use.
+    private var syncWorkers: DeliveryWorkers { syncWorkerPool.workers }
+    private let syncWorkerPool = LazyWorkers(count: 2)
 
     /// The target URL as stored in the queue table.
     public var queueKey: String { configuration.target.description }
@@ -116,8 +121,13 @@ public final class ForwardQueue: Sendable {
         }
     }
 
-    /// One attempt for one entry, recorded with the entry's new state in one transaction.
-    func attempt(_ entry: ForwardQueueEntry, workers: DeliveryWorkers) async {
+    /// One attempt for one entry, recorded with the entry's new state in one transaction. Returns what happened,
+    /// nil when nothing was sent.
+    @discardableResult
+    func attempt(
+        _ entry: ForwardQueueEntry, workers: DeliveryWorkers, options: DeliveryOptions? = nil,
+        source: String = "forward"
+    ) async -> DeliveryOutcome? {
         var retry = ForwardRetry(entry: entry, policy: configuration.policy)
         let request: OutgoingRequest
         do {
@@ -129,21 +139,68 @@ public final class ForwardQueue: Sendable {
             request = built
         } catch let error as HookstashError where error.isStoreUnavailable {
             try? await Task.sleep(for: .seconds(1))
-            return  // the entry is still due: tried again on the next round
+            return nil  // the entry is still due: tried again on the next round
         } catch {
             retry.abandon(because: "\(error)")
             _ = try? store.recordForwardAttempt(retry.entry, delivery: nil, detail: nil)
-            return
+            return nil
         }
         let attemptNumber = retry.nextAttemptNumber
-        let outcome = await workers.deliver(request, options: configuration.options)
+        let outcome = await workers.deliver(request, options: options ?? configuration.options)
         retry.record(outcome, at: clock.now(), random: clock.random())
-        let report = DeliveryReport(source: "forward", request: request, outcome: outcome, attempt: attemptNumber)
+        let report = DeliveryReport(source: source, request: request, outcome: outcome, attempt: attemptNumber)
         let delivery = Delivery(captureID: entry.captureID, request: request, outcome: outcome)
         do {
             try store.recordForwardAttempt(retry.entry, delivery: delivery, detail: report.json())
         } catch {
             // Not recorded: the entry stays as it was and is attempted again (at-least-once).
         }
+        return outcome
+    }
+
+    /// `--forward-sync`: queues the capture and makes its first attempt now, within `budgetMs` (connect and total
+    /// timeouts capped to it), so that the sender can be answered with the target's answer. Returns the outcome,
+    /// or nil when the capture was already queued or could not be sent. A failed attempt is retried by `run()` as
+    /// any other; `run()` leaves the entry alone while this attempt is in flight.
+    public func forwardNow(_ captureID: Int64, budgetMs: Int = 4500) async -> DeliveryOutcome? {
+        let budget = max(1, budgetMs)
+        let start = clock.now()
+        do {
+            let added = try store.enqueueForward(
+                [captureID], to: queueKey, at: start.adding(seconds: Double(budget) / 1000 + 1))
+            guard added == 1,
+                let entry = try store.forwardEntries(to: queueKey, captureID: captureID).first,
+                entry.state == .pending, entry.attempts == 0
+            else { return nil }
+            var options = configuration.options
+            options.totalTimeoutMs = min(options.totalTimeoutMs, budget)
+            options.connectTimeoutMs = min(options.connectTimeoutMs, budget)
+            return await attempt(entry, workers: syncWorkers, options: options, source: "forward-sync")
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// A worker pool started on first use.
+final class LazyWorkers: Sendable {
+    private let count: Int
+    private let pool = Mutex<DeliveryWorkers?>(nil)
+
+    init(count: Int) {
+        self.count = count
+    }
+
+    var workers: DeliveryWorkers {
+        pool.withLock { pool in
+            if let pool { return pool }
+            let workers = DeliveryWorkers(count: count)
+            pool = workers
+            return workers
+        }
+    }
+
+    deinit {
+        pool.withLock { $0?.shutdown() }
     }
 }

@@ -96,7 +96,9 @@ extension CaptureStore {
     }
 
     /// Every entry for `to` (all targets when nil), in queue order, optionally only those in `state`.
-    public func forwardEntries(to: String? = nil, state: ForwardQueueEntry.State? = nil) throws -> [ForwardQueueEntry] {
+    public func forwardEntries(
+        to: String? = nil, captureID: Int64? = nil, state: ForwardQueueEntry.State? = nil
+    ) throws -> [ForwardQueueEntry] {
         try translatingErrors("read the forward queue") {
             try pool.read { db in
                 var conditions: [String] = []
@@ -104,6 +106,10 @@ extension CaptureStore {
                 if let to {
                     conditions.append("to_url = ?")
                     _ = arguments.append(contentsOf: [to])
+                }
+                if let captureID {
+                    conditions.append("capture_id = ?")
+                    _ = arguments.append(contentsOf: [captureID])
                 }
                 if let state {
                     conditions.append("state = ?")
