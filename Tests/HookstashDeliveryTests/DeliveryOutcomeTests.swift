@@ -67,6 +67,32 @@ struct DeliveryOutcomeTests {
         #expect(error.isTransient)
     }
 
+    @Test("https:// to a plain HTTP port is a TLS failure, not a crash, and is not retried")
+    func tlsFailure() throws {
+        let server = try RecordingServer(greeting: RecordingServer.response(400, reason: "Bad Request"))
+        defer { server.stop() }
+        let request = OutgoingRequest(
+            method: "GET", target: try DeliveryTarget(parsing: "https://127.0.0.1:\(server.port)"), requestTarget: "/",
+            headers: HeaderList(), body: [])
+        let outcome = try CurlEasy().perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        let error = try #require(outcome.error)
+        #expect(error.kind == "tls")
+        #expect(error.message.hasPrefix("TLS with 127.0.0.1:\(server.port) failed: "))
+        #expect(!error.isTransient)
+    }
+
+    @Test("a host name that does not resolve is a DNS failure")
+    func dnsFailure() throws {
+        let request = OutgoingRequest(
+            method: "GET", target: try DeliveryTarget(parsing: "http://no-such-host.invalid:8080"), requestTarget: "/",
+            headers: HeaderList(), body: [])
+        let outcome = try CurlEasy().perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        #expect(outcome.error?.kind == "dns")
+        #expect(
+            outcome.error?.message.hasPrefix("the host name in http://no-such-host.invalid:8080 does not resolve")
+                == true)
+    }
+
     @Test("a target that closes without answering is recorded, not crashed on")
     func closedWithoutAnswer() throws {
         let server = try RecordingServer { _ in .close }

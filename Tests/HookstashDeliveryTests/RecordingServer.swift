@@ -53,10 +53,16 @@ final class RecordingServer: Sendable {
     private let listener: Int32
     private let state = Mutex(State())
     private let answer: @Sendable (Request) -> Answer
+    /// Bytes written as soon as a connection is accepted, before anything is read (a server speaking first).
+    private let greeting: [UInt8]?
 
     /// Binds 127.0.0.1 on `port` (0: any free port) and starts accepting.
-    init(port: UInt16 = 0, answer: @escaping @Sendable (Request) -> Answer = { _ in .bytes(response()) }) throws {
+    init(
+        port: UInt16 = 0, greeting: [UInt8]? = nil,
+        answer: @escaping @Sendable (Request) -> Answer = { _ in .bytes(response()) }
+    ) throws {
         self.answer = answer
+        self.greeting = greeting
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -172,6 +178,7 @@ final class RecordingServer: Sendable {
 
     private func serve(_ client: Int32, connection: Int) {
         defer { close(client) }
+        if let greeting, !write(client, greeting) { return }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         func fill() -> Bool {

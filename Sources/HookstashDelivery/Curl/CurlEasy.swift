@@ -78,6 +78,10 @@ final class CurlEasy {
                         check(hookstash_curl_setopt_string(handle, CURLOPT_NOPROXY, "*"))
                         check(hookstash_curl_setopt_string(handle, CURLOPT_PROXY, ""))
                     }
+                    if options.insecure {
+                        check(hookstash_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0))
+                        check(hookstash_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0))
+                    }
                     check(hookstash_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMs))
                     check(hookstash_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, options.totalTimeoutMs))
                     check(hookstash_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
@@ -181,8 +185,8 @@ final class CurlEasy {
             return .refused("could not connect to \(target): \(cause)")
         case CURLE_OPERATION_TIMEDOUT:
             if !connected {
-                return .timedOut(
-                    "no connection to \(target) within \(options.connectTimeoutMs) ms (connect timeout)")
+                let limit = min(options.connectTimeoutMs, options.totalTimeoutMs)
+                return .timedOut("no connection to \(target) within \(limit) ms (connect timeout)")
             }
             return .timedOut("no complete answer from \(target) within \(options.totalTimeoutMs) ms (timeout)")
         case CURLE_COULDNT_RESOLVE_HOST:
@@ -193,7 +197,7 @@ final class CurlEasy {
             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_SSL_ENGINE_INITFAILED,
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE:
-            return .tls("TLS with \(target) failed: \(reason)")
+            return .tls("TLS with \(target) failed: \(reason) (--insecure skips the certificate check)")
         case CURLE_GOT_NOTHING:
             return .connectionLost("\(target) closed the connection without answering")
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE:

@@ -12,6 +12,8 @@ public struct DeliveryOptions: Sendable, Hashable {
     /// A proxy to go through (`--proxy`). Nil by default: `http_proxy` and friends from the environment are
     /// ignored, so a replay to localhost never leaves the machine by accident.
     public var proxy: String?
+    /// Skip the TLS certificate check (`--insecure`), for a local HTTPS target with a self-signed certificate.
+    public var insecure: Bool
 
     public static let defaultConnectTimeoutMs = 5_000
     public static let defaultTotalTimeoutMs = 30_000
@@ -22,12 +24,14 @@ public struct DeliveryOptions: Sendable, Hashable {
         totalTimeoutMs: Int = DeliveryOptions.defaultTotalTimeoutMs,
         responseBodyLimit: Int = DeliveryOptions.defaultResponseBodyLimit,
         followRedirects: Bool = false,
-        proxy: String? = nil
+        proxy: String? = nil,
+        insecure: Bool = false
     ) {
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
         self.responseBodyLimit = responseBodyLimit
         self.followRedirects = followRedirects
         self.proxy = proxy
+        self.insecure = insecure
     }
 }

@@ -56,6 +56,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Send the captured Host header instead of the target's host.")
     var keepHost = false
 
+    @Flag(help: "Do not check the target's TLS certificate (self-signed local HTTPS).")
+    var insecure = false
+
     @Flag(help: "Follow 3xx answers (same method and body).")
     var followRedirects = false
 
@@ -129,7 +132,7 @@ struct ReplayCommand: AsyncParsableCommand {
             totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs,
             responseBodyLimit: maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) }
                 ?? DeliveryOptions.defaultResponseBodyLimit,
-            followRedirects: followRedirects, proxy: proxy)
+            followRedirects: followRedirects, proxy: proxy, insecure: insecure)
         let transform =
             resign
             ? Resigner(

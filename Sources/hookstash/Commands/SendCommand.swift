@@ -45,6 +45,9 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Time allowed to connect, in milliseconds (default 5000).", valueName: "ms"))
     var connectTimeout: Int?
 
+    @Flag(help: "Do not check the target's TLS certificate (self-signed local HTTPS).")
+    var insecure = false
+
     @Flag(help: "Print the request as sent and the answer as one JSON object.")
     var json = false
 
@@ -96,7 +99,7 @@ struct SendCommand: AsyncParsableCommand {
         }
         let options = DeliveryOptions(
             connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs)
+            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure)
         let workers = DeliveryWorkers(count: 1)
         defer { workers.shutdown() }
         let outcome = await workers.deliver(request, options: options)
