@@ -52,6 +52,8 @@ public final class ForwardQueue: Sendable {
     public let configuration: Configuration
     private let clock: Clock
     private let transform: Replayer.Transform?
+    /// Told of each attempt: the entry's new state and what happened (for logging).
+    private let onAttempt: (@Sendable (ForwardQueueEntry, DeliveryOutcome?) -> Void)?
     private let wake = WakeSignal()
     /// Threads for `forwardNow`, apart from the queue's own so a backlog does not delay a sender waiting for its
     /// answer. Started on first use.
@@ -63,12 +65,14 @@ public final class ForwardQueue: Sendable {
 
     public init(
         store: CaptureStore, configuration: Configuration, clock: Clock = Clock(),
-        transform: Replayer.Transform? = nil
+        transform: Replayer.Transform? = nil,
+        onAttempt: (@Sendable (ForwardQueueEntry, DeliveryOutcome?) -> Void)? = nil
     ) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
         self.transform = transform
+        self.onAttempt = onAttempt
     }
 
     /// Queues committed captures for forwarding (idempotent per capture) and wakes the queue. Durable once it
@@ -143,6 +147,7 @@ public final class ForwardQueue: Sendable {
         } catch {
             retry.abandon(because: "\(error)")
             _ = try? store.recordForwardAttempt(retry.entry, delivery: nil, detail: nil)
+            onAttempt?(retry.entry, nil)
             return nil
         }
         let attemptNumber = retry.nextAttemptNumber
@@ -155,6 +160,7 @@ public final class ForwardQueue: Sendable {
         } catch {
             // Not recorded: the entry stays as it was and is attempted again (at-least-once).
         }
+        onAttempt?(retry.entry, outcome)
         return outcome
     }
 

@@ -50,8 +50,33 @@ public struct ForwardQueueService: Service {
             options: DeliveryOptions(totalTimeoutMs: timeoutMs ?? DeliveryOptions.defaultTotalTimeoutMs),
             policy: policy, concurrency: concurrency ?? 1)
         self.init(
-            queue: ForwardQueue(store: store, configuration: configuration, transform: resigner?.transform),
+            queue: ForwardQueue(
+                store: store, configuration: configuration, transform: resigner?.transform,
+                onAttempt: { entry, outcome in Self.log(entry, outcome, logger: logger) }),
             logger: logger)
+    }
+
+    /// One line per attempt: info when delivered, warning when it will be retried or was given up.
+    static func log(_ entry: ForwardQueueEntry, _ outcome: DeliveryOutcome?, logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "hookstash.capture.id": "\(entry.captureID)", "hookstash.forward.to": "\(entry.to)",
+            "hookstash.forward.attempt": "\(entry.attempts)",
+        ]
+        if let status = outcome?.response?.status { metadata["hookstash.forward.status"] = "\(status)" }
+        if let duration = outcome?.timings.totalMs { metadata["hookstash.forward.ms"] = "\(duration)" }
+        switch entry.state {
+        case .delivered:
+            logger.info("forwarded", metadata: metadata)
+        case .pending:
+            metadata["error"] = "\(entry.lastError ?? "")"
+            metadata["hookstash.forward.next"] = "\(entry.nextAttemptAt.rfc3339)"
+            logger.warning("forward failed; will retry", metadata: metadata)
+        case .rejected:
+            logger.warning("forward rejected by the target; not retried", metadata: metadata)
+        case .abandoned:
+            metadata["error"] = "\(entry.lastError ?? "")"
+            logger.warning("forward abandoned", metadata: metadata)
+        }
     }
 
     public func run() async throws {
