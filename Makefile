@@ -1,21 +1,30 @@
 # hookstash — the two commands a new developer needs are `make serve` and `make test`.
 SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config
+# The browser tests of the inspector drive headless Chromium.
+TEST_APT_PACKAGES = chromium
 
-.PHONY: serve test deps build release format lint bench fuzz clean
+.PHONY: serve test deps test-deps apt-install build release format lint bench fuzz soak clean
 
 ## Install the system libraries (Debian/Ubuntu), build, and start capturing on 127.0.0.1:8080.
 serve: deps build
 	./.build/debug/hookstash serve $(ARGS)
 
-## Install the system libraries, build everything and run the whole test suite.
-test: deps
+## Install the system libraries (and Chromium), build everything and run the whole test suite.
+test: deps test-deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
 	$(SWIFT) test --skip-build
+	Tests/browser/run.sh
 
 ## System packages: installed only when missing (needs root or sudo).
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -43,6 +52,10 @@ bench: deps
 ## Mutation fuzzing of the capture framing (1,000,000 inputs) and the live listener (10,000 connections).
 fuzz: deps
 	HOOKSTASH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --filter FramingFuzzTests
+
+## SIGKILL at random moments under load, 20 times; fails if any acknowledged capture is lost.
+soak: deps
+	./scripts/soak
 
 clean:
 	rm -rf .build

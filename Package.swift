@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries, wrapped 1:1 with typed, non-variadic shims.
@@ -51,11 +54,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The inspector: live HTML pages and the JSON API (Hummingbird), safe against the captures it shows.
+        .target(
+            name: "HookstashInspector",
+            dependencies: [
+                "HookstashCore", "HookstashStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // The command line: parses, calls the libraries, prints.
         .executableTarget(
             name: "hookstash",
             dependencies: [
                 "HookstashCore", "HookstashStore", "HookstashServer", "HookstashSignatures", "HookstashDelivery",
+                "HookstashInspector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,6 +114,37 @@ let package = Package(
                 "HookstashServer", "HookstashStore", "HookstashTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // Server-side time of the inspector over a large store (not part of any product).
+        .executableTarget(
+            name: "inspector-benchmark",
+            dependencies: [
+                "HookstashInspector", "HookstashStore", "HookstashCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/InspectorBenchmark",
+            swiftSettings: strict
+        ),
+        // Test-only server for the headless Chromium tests in Tests/browser (run.sh builds and starts it).
+        .executableTarget(
+            name: "hookstash-inspector-fixture",
+            dependencies: [
+                "HookstashInspector", "HookstashStore", "HookstashCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/browser/InspectorFixture",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HookstashInspectorTests",
+            dependencies: [
+                "HookstashInspector", "HookstashStore", "HookstashCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -14,6 +14,7 @@ struct Hookstash: AsyncParsableCommand {
             TailCommand.self,
             VerifyCommand.self,
             SignCommand.self,
+            ExportCommand.self,
             ReplayCommand.self,
             SendCommand.self,
         ]

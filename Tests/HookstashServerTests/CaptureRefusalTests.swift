@@ -157,7 +157,7 @@ import Testing
         let response = try connection.readResponse()
         await stopped
         #expect(response.status == 200)
-        #expect(response.header("Connection") == "close")
+        #expect(try connection.isClosedByPeer())
         #expect(try server.store.count() == 1)
         #expect(throws: (any Error).self) { try server.connect() }
     }

@@ -139,10 +139,12 @@ public struct CaptureFilter: Sendable, Hashable {
     public var beforeID: Int64?
     /// Only captures with an id above this one (following).
     public var afterID: Int64?
+    /// Only captures whose request line, headers or (in-row) body contain this text, ASCII case-insensitively.
+    public var text: String?
 
     public init(
         method: String? = nil, pathPrefix: String? = nil, signature: SignatureStatus? = nil,
-        since: Timestamp? = nil, beforeID: Int64? = nil, afterID: Int64? = nil
+        since: Timestamp? = nil, beforeID: Int64? = nil, afterID: Int64? = nil, text: String? = nil
     ) {
         self.method = method
         self.pathPrefix = pathPrefix
@@ -150,5 +152,6 @@ public struct CaptureFilter: Sendable, Hashable {
         self.since = since
         self.beforeID = beforeID
         self.afterID = afterID
+        self.text = text
     }
 }

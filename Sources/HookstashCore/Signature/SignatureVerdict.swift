@@ -46,3 +46,23 @@ public struct SignatureVerdict: Sendable, Hashable, Codable {
         case diagnosis, warnings
     }
 }
+
+extension SignatureVerdict {
+    /// The verdict as JSON, written directly: it is stored with every capture, on the capture path.
+    /// Decodes with `Codable` to an equal value.
+    public var jsonText: String {
+        func string(_ value: String?) -> String {
+            guard let value else { return "null" }
+            var out = "\""
+            JSONText.appendEscaped(value, to: &out)
+            return out + "\""
+        }
+        func strings(_ values: [String]) -> String {
+            "[" + values.map { string($0) }.joined(separator: ",") + "]"
+        }
+        return "{\"scheme\":\(string(scheme)),\"status\":\"\(status.rawValue)\",\"header\":\(string(header)),"
+            + "\"received\":\(string(received)),\"expected\":\(string(expected)),"
+            + "\"matched_secret\":\(matchedSecret.map(String.init) ?? "null"),"
+            + "\"diagnosis\":\(strings(diagnosis)),\"warnings\":\(strings(warnings))}"
+    }
+}

@@ -129,7 +129,25 @@ extension CaptureStore {
             conditions.append("c.id > ?")
             _ = arguments.append(contentsOf: [afterID])
         }
+        if let text = filter.text, !text.isEmpty {
+            // The raw head holds the request line and headers exactly as received (the JSON header column
+            // escapes `/`); bodies spilled to files are not searched.
+            let pattern = "%" + likeEscaped(text) + "%"
+            conditions.append(
+                "(CAST(c.raw_head AS TEXT) LIKE ? ESCAPE '\\' OR CAST(c.body AS TEXT) LIKE ? ESCAPE '\\')")
+            _ = arguments.append(contentsOf: [pattern, pattern])
+        }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// `text` with LIKE's wildcards and the escape character itself escaped by a backslash.
+    private static func likeEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
     }
 
     static func capture(from row: Row) throws -> Capture {

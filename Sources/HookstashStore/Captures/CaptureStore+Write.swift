@@ -7,8 +7,12 @@ extension CaptureStore {
     ///
     /// Spilled body files are synced to disk first, so a committed row never points at bytes that a crash lost.
     public func insert(_ captures: [Capture]) throws -> [Int64] {
-        try syncBodyFiles(of: captures)
-        let encoder = JSONEncoder()
+        try insert(encoded: captures.map(EncodedCapture.init))
+    }
+
+    /// Like `insert(_:)` for captures whose JSON columns were encoded already (off the writer's thread).
+    public func insert(encoded captures: [EncodedCapture]) throws -> [Int64] {
+        try syncBodyFiles(of: captures.map(\.capture))
         return try translatingErrors("store a capture") {
             try pool.write { db in
                 let statement = try db.cachedStatement(
@@ -22,20 +26,17 @@ extension CaptureStore {
                         """)
                 var ids: [Int64] = []
                 ids.reserveCapacity(captures.count)
-                for capture in captures {
-                    let headers = capture.headers.jsonText
-                    let signature = try capture.signature.map {
-                        String(decoding: try encoder.encode($0), as: UTF8.self)
-                    }
+                for encoded in captures {
+                    let capture = encoded.capture
                     let (body, bodyFile) = Self.columns(capture.body)
                     let (rawBody, rawBodyFile) = capture.rawBody.map(Self.columns) ?? (nil, nil)
                     let values: [(any DatabaseValueConvertible)?] = [
                         capture.receivedAt.microsecondsSinceEpoch, capture.remoteAddress, capture.method,
-                        capture.target.raw, capture.target.path, capture.httpVersion, headers, Data(capture.rawHead),
-                        body, bodyFile, capture.body.size, capture.bodySHA256, rawBody, rawBodyFile,
-                        capture.rawBody?.size, capture.malformed, capture.problem, capture.announcedBodySize,
-                        capture.responseStatus, capture.signature?.scheme, capture.signature?.status.rawValue,
-                        signature,
+                        capture.target.raw, capture.target.path, capture.httpVersion, encoded.headersJSON,
+                        Data(capture.rawHead), body, bodyFile, capture.body.size, capture.bodySHA256, rawBody,
+                        rawBodyFile, capture.rawBody?.size, capture.malformed, capture.problem,
+                        capture.announcedBodySize, capture.responseStatus, capture.signature?.scheme,
+                        capture.signature?.status.rawValue, encoded.signatureJSON,
                     ]
                     try statement.execute(arguments: StatementArguments(values))
                     ids.append(db.lastInsertedRowID)
@@ -102,5 +103,18 @@ extension CaptureStore {
         }
         removeBodyFiles(files)
         return count
+    }
+}
+
+/// A capture with its JSON columns encoded, ready to insert.
+public struct EncodedCapture: Sendable {
+    public var capture: Capture
+    let headersJSON: String
+    let signatureJSON: String?
+
+    public init(_ capture: Capture) {
+        self.capture = capture
+        headersJSON = capture.headers.jsonText
+        signatureJSON = capture.signature?.jsonText
     }
 }

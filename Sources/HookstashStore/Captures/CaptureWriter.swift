@@ -10,7 +10,13 @@ public final class CaptureWriter: Sendable {
     public typealias Completion = @Sendable (Result<Int64, any Error>) -> Void
 
     private struct Pending: ~Copyable {
-        var items: [(Capture, Completion)] = []
+        var items: [(Pending.Item, Completion)] = []
+
+        enum Item {
+            case encoded(EncodedCapture)
+            /// A spilled body: prepared (which may read it) on the writer's thread.
+            case unprepared(Capture)
+        }
         var draining = false
     }
 
@@ -18,8 +24,8 @@ public final class CaptureWriter: Sendable {
     private let maxBatch: Int
     private let queue = DispatchQueue(label: "hookstash.capture-writer")
     private let pending = Mutex(Pending())
-    /// Runs on the writer's thread before a capture is stored (signature verdicts are computed here, off the
-    /// event loops).
+    /// Runs before a capture is stored (signature verdicts are computed here): on the submitting thread when the
+    /// body is in memory, so event loops share the work; on the writer's thread when it must be read from a file.
     private let prepare: @Sendable (inout Capture) -> Void
     /// Told the ids of every committed batch, in order (live events, forwarding).
     private let committed: @Sendable ([Capture]) -> Void
@@ -37,8 +43,16 @@ public final class CaptureWriter: Sendable {
     }
 
     public func submit(_ capture: Capture, completion: @escaping Completion) {
+        let item: Pending.Item
+        if capture.body.inlineBytes != nil {
+            var prepared = capture
+            prepare(&prepared)
+            item = .encoded(EncodedCapture(prepared))
+        } else {
+            item = .unprepared(capture)
+        }
         let startDrain = pending.withLock { state in
-            state.items.append((capture, completion))
+            state.items.append((item, completion))
             if state.draining { return false }
             state.draining = true
             return true
@@ -63,7 +77,7 @@ public final class CaptureWriter: Sendable {
 
     private func drain() {
         while true {
-            let batch: [(Capture, Completion)] = pending.withLock { state in
+            let batch: [(Pending.Item, Completion)] = pending.withLock { state in
                 if state.items.isEmpty {
                     state.draining = false
                     return []
@@ -74,10 +88,18 @@ public final class CaptureWriter: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            var captures = batch.map(\.0)
-            for index in captures.indices { prepare(&captures[index]) }
+            let encoded = batch.map { item, _ in
+                switch item {
+                case .encoded(let encoded):
+                    return encoded
+                case .unprepared(var capture):
+                    prepare(&capture)
+                    return EncodedCapture(capture)
+                }
+            }
             do {
-                let ids = try store.insert(captures)
+                let ids = try store.insert(encoded: encoded)
+                var captures = encoded.map(\.capture)
                 for index in captures.indices { captures[index].id = ids[index] }
                 for (index, item) in batch.enumerated() { item.1(.success(ids[index])) }
                 committed(captures)

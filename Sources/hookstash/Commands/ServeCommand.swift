@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookstashCore
+import HookstashInspector
 import HookstashServer
 import HookstashSignatures
 import HookstashStore
@@ -16,6 +17,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Capture listener address; every method and path is captured.", valueName: "host:port"))
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+
+    @Option(
+        help: ArgumentHelp(
+            "Inspector (HTML pages and JSON API) address, or 'off'. Off loopback it needs --inspect-token.",
+            valueName: "host:port|off"))
+    var inspect = "127.0.0.1:4040"
+
+    @Option(
+        help: ArgumentHelp(
+            "Token every inspector request must carry (bearer, or ?token= once, then a cookie); also $HOOKSTASH_TOKEN.",
+            valueName: "token"))
+    var inspectToken: String?
 
     @Option(
         help: ArgumentHelp(
@@ -93,6 +106,12 @@ struct ServeCommand: AsyncParsableCommand {
     var maxHeaderSize = 64 * 1024
 
     func validate() throws {
+        if inspect != "off" {
+            guard let address = ListenAddress(argument: inspect) else {
+                throw ValidationError("--inspect takes HOST:PORT or off, not '\(inspect)'")
+            }
+            try InspectorExposure.check(host: address.host, token: resolvedInspectToken)
+        }
         guard SignatureSchemeSelection(name: scheme) != nil else {
             throw ValidationError(
                 "--scheme must be one of \(EndpointConfiguration.schemeNames.joined(separator: ", ")), not '\(scheme)'")
@@ -123,6 +142,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         _ = try responseHeaders()
+    }
+
+    private var resolvedInspectToken: String? {
+        inspectToken ?? ProcessInfo.processInfo.environment["HOOKSTASH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private func responseHeaders() throws -> HeaderList {
@@ -185,6 +208,19 @@ struct ServeCommand: AsyncParsableCommand {
             store: captureStore,
             policy: .init(keepAtMost: retain, keepFor: retainFor.flatMap(DurationText.parse)), logger: logger)
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: listener), .init(service: retention),
+        ]
+        if inspect != "off", let address = ListenAddress(argument: inspect) {
+            let shownHost = address.host.contains(":") ? "[\(address.host)]" : address.host
+            let inspector = Inspector(
+                configuration: InspectorConfiguration(
+                    host: address.host, port: address.port, store: captureStore, token: resolvedInspectToken,
+                    onServerRunning: { port in Terminal.line("  inspector: http://\(shownHost):\(port)/") },
+                    logger: logger))
+            services.append(.init(service: inspector))
+        }
+
         let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
         Terminal.line("hookstash is capturing")
         Terminal.line("  capture:   http://\(host):\(address.port ?? listen.port)/")
@@ -192,16 +228,9 @@ struct ServeCommand: AsyncParsableCommand {
         for endpoint in configuration.endpoints {
             Terminal.line("  endpoint:  \(endpoint)")
         }
-        Terminal.line("Press Ctrl-C to stop.")
 
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: listener),
-                    .init(service: retention),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         Terminal.line("hookstash stopped; every answered capture is in \(captureStore.path)")
     }

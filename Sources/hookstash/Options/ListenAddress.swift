@@ -32,9 +32,4 @@ struct ListenAddress: ExpressibleByArgument, CustomStringConvertible, Sendable {
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     static var defaultValueDescription: String { "127.0.0.1:8080" }
-
-    /// True for addresses only this machine can reach.
-    var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
 }

@@ -50,6 +50,8 @@ enum HookstashProcess {
 final class ServeProcess {
     let process = Process()
     let port: Int
+    /// The inspector's port; nil when started with `--inspect off`.
+    private(set) var inspectorPort: Int?
     let database: String
     private let output: Pipe
     private(set) var lines: [String] = []
@@ -57,7 +59,10 @@ final class ServeProcess {
     init(database: String, arguments: [String] = []) throws {
         self.database = database
         process.executableURL = HookstashProcess.executable
-        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0"] + arguments
+        let inspectorOff = arguments.contains("--inspect")
+        process.arguments =
+            ["serve", "--db", database, "--listen", "127.0.0.1:0"]
+            + (inspectorOff ? [] : ["--inspect", "127.0.0.1:0"]) + arguments
         output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -67,19 +72,25 @@ final class ServeProcess {
         var buffer = ""
         let handle = output.fileHandleForReading
         let deadline = Date().addingTimeInterval(30)
-        while port == nil, Date() < deadline {
+        var inspectorPort: Int?
+        func portAfter(_ label: String) -> Int? {
+            guard let range = buffer.range(of: label + #":\s+http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression)
+            else { return nil }
+            return Int(buffer[range].split(separator: ":").last!.dropLast())
+        }
+        while port == nil || (!inspectorOff && inspectorPort == nil), Date() < deadline {
             let data = handle.availableData
             if data.isEmpty { break }
             buffer += String(decoding: data, as: UTF8.self)
-            if let range = buffer.range(of: #"capture:\s+http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
-                port = Int(buffer[range].split(separator: ":").last!.dropLast())
-            }
+            port = portAfter("capture")
+            inspectorPort = portAfter("inspector")
         }
         guard let port else {
             process.terminate()
             throw ServeError("serve did not print its capture URL; output: \(buffer)")
         }
         self.port = port
+        self.inspectorPort = inspectorPort
         lines = buffer.split(separator: "\n").map(String.init)
     }
 

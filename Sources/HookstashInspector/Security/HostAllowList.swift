@@ -1,0 +1,41 @@
+/// The `Host` values the inspector answers, against DNS rebinding: a page on an attacker's domain that
+/// resolves to 127.0.0.1 still sends its own domain name as `Host`.
+struct HostAllowList: Sendable {
+    private let names: Set<String>
+
+    init(configured: [String], bindHost: String) {
+        var names = Set(configured.map { $0.lowercased() })
+        names.insert(bindHost.lowercased())
+        self.names = names
+    }
+
+    /// Accepts loopback names (`localhost`, `*.localhost`), IP literals (an address typed by the user is not a
+    /// name an attacker controls), the bind host and the configured names, with or without a port.
+    func allows(_ hostHeader: String?) -> Bool {
+        guard let hostHeader, !hostHeader.isEmpty else { return false }
+        let host = Self.hostPart(hostHeader).lowercased()
+        if host.isEmpty { return false }
+        if host == "localhost" || host.hasSuffix(".localhost") { return true }
+        if Self.isIPLiteral(host) { return true }
+        return names.contains(host)
+    }
+
+    /// `example.com:4040` → `example.com`; `[::1]:4040` → `[::1]`.
+    static func hostPart(_ header: String) -> String {
+        if header.hasPrefix("[") {
+            guard let close = header.firstIndex(of: "]") else { return "" }
+            return String(header[...close])
+        }
+        guard let colon = header.lastIndex(of: ":") else { return header }
+        return String(header[..<colon])
+    }
+
+    static func isIPLiteral(_ host: String) -> Bool {
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            let inner = host.dropFirst().dropLast()
+            return !inner.isEmpty && inner.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+        }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && UInt8($0) != nil }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import HookstashTestSupport
+import Testing
+
+/// `serve` runs the inspector beside the listener, on loopback by default and never exposed without a token.
+@Suite struct ServeInspectorTests {
+    @Test func inspectorListsWhatTheListenerCaptured() throws {
+        let directory = try TemporaryDirectory()
+        let serve = try ServeProcess(database: directory.file("h.sqlite"))
+        defer { serve.stop() }
+        let inspectorPort = try #require(serve.inspectorPort)
+        let capture = try RawConnection(port: serve.port)
+        try capture.send("POST /seen-by-inspector HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+        _ = try capture.readResponse()
+        let api = try RawConnection(port: inspectorPort)
+        try api.send("GET /api/captures HTTP/1.1\r\nHost: 127.0.0.1:\(inspectorPort)\r\n\r\n")
+        let response = try api.readResponse()
+        #expect(response.status == 200)
+        let json = try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any]
+        let captures = json["captures"] as! [[String: Any]]
+        #expect(captures.map { $0["target"] as! String } == ["/seen-by-inspector"])
+
+        let rebinding = try RawConnection(port: inspectorPort)
+        try rebinding.send("GET /api/captures HTTP/1.1\r\nHost: attacker.example\r\n\r\n")
+        #expect(try rebinding.readResponse().status == 403)
+    }
+
+    @Test func nonLoopbackInspectorWithoutATokenRefusesToStart() throws {
+        let directory = try TemporaryDirectory()
+        let result = try HookstashProcess.run(
+            ["serve", "--db", directory.file("h.sqlite"), "--listen", "127.0.0.1:0", "--inspect", "0.0.0.0:0"],
+            environment: ["HOOKSTASH_TOKEN": ""])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("without a token"))
+    }
+}
