@@ -51,4 +51,43 @@ struct CaptureForwarderTests {
             _ = try CaptureForwarder(store: store, router: router, logger: Logger(label: "test"))
         }
     }
+
+    @Test("the inspector's replay re-signs with the route's configured secret and refuses what the user must fix")
+    func inspectorReplay() async throws {
+        let store = try TestCaptures.temporaryStore()
+        let capture = try ResignTests.signedCapture(.stripe, signedAt: Timestamp.now().adding(seconds: -3600))
+        let id = try store.insert([capture])[0]
+        let server = try RecordingServer()
+        defer { server.stop() }
+        let configured = EndpointRouter(
+            defaultPolicy: SignaturePolicy(scheme: .scheme(.stripe), secrets: [ResignTests.newSecret]),
+            defaultResponse: CaptureResponse())
+        let replayer = CaptureReplayer(store: store, router: configured)
+        defer { replayer.shutdown() }
+        let record = try await replayer.replay(
+            captureID: id, to: server.url, resign: true, headers: [["X-Replayed-By", "inspector"]])
+        #expect(record.delivery.status == 200)
+        #expect(record.delivery.resigned)
+        let received = try #require(await server.requests(atLeast: 1).first)
+        #expect(ResignTests.verdict(received, scheme: .stripe, secret: ResignTests.newSecret).status == .valid)
+        #expect(received.headerLines.last == "X-Replayed-By: inspector")
+
+        let unconfigured = CaptureReplayer(
+            store: store, router: EndpointRouter(defaultPolicy: SignaturePolicy(), defaultResponse: CaptureResponse()))
+        defer { unconfigured.shutdown() }
+        await #expect(
+            throws: HookstashError.invalidInput(
+                "no signing secret is configured for /webhooks; start serve with --secret "
+                    + "(or give the endpoint a secret in the config) to re-sign")
+        ) {
+            _ = try await unconfigured.replay(captureID: id, to: server.url, resign: true)
+        }
+        await #expect(throws: HookstashError.self) {
+            _ = try await unconfigured.replay(captureID: id, to: "ftp://x", resign: false)
+        }
+        let notFound = await #expect(throws: HookstashError.self) {
+            _ = try await unconfigured.replay(captureID: 9999, to: server.url, resign: false)
+        }
+        #expect(notFound?.isNotFound == true)
+    }
 }

@@ -35,17 +35,20 @@ public struct DeliveryRecord: Encodable, Sendable {
 
 extension Replayer {
     /// Re-delivers one capture and records it (the inspector's `POST /api/captures/{id}/replay`): `to` as in
-    /// `replay --to`, `headers` set as `--header` does (an empty value removes), re-signed when `resigner` is given.
-    /// Throws `HookstashError.notFound` for an unknown id and `DeliveryError` when the capture or URL cannot be
-    /// used; a delivery that got no answer is returned, with its error, not thrown.
+    /// `replay --to`, `headers` set as `--header` does (an empty value removes), re-signed by the resigner
+    /// `resignWith` returns for the capture, when given. Throws `HookstashError.notFound` for an unknown id and
+    /// `DeliveryError` when the capture or URL cannot be used; a delivery that got no answer is returned, with its
+    /// error, not thrown.
     public func replayOne(
-        id: Int64, to url: String, headers: [(String, String)] = [], resigner: Resigner? = nil,
-        options: DeliveryOptions = DeliveryOptions(), source: String = "api"
+        id: Int64, to url: String, headers: [(String, String)] = [],
+        resignWith: (@Sendable (Capture) throws -> Resigner)? = nil, options: DeliveryOptions = DeliveryOptions(),
+        source: String = "api"
     ) async throws -> DeliveryRecord {
         let target = try DeliveryTarget(parsing: url)
         let settings = ReplaySettings(extraHeaders: headers.map { ($0.0, $0.1.isEmpty ? nil : $0.1) })
         let capture = try store.requireCapture(id: id)
-        let request = try request(for: capture, to: target, settings: settings, transform: resigner?.transform)
+        let transform: Transform? = try resignWith.map { try $0(capture).transform }
+        let request = try request(for: capture, to: target, settings: settings, transform: transform)
         let outcome = await workers.deliver(request, options: options)
         var delivery = Delivery(captureID: id, request: request, outcome: outcome)
         let report = DeliveryReport(source: source, request: request, outcome: outcome)
