@@ -45,7 +45,8 @@ extension Replayer {
         source: String = "api"
     ) async throws -> DeliveryRecord {
         let target = try DeliveryTarget(parsing: url)
-        let settings = ReplaySettings(extraHeaders: headers.map { ($0.0, $0.1.isEmpty ? nil : $0.1) })
+        let settings = ReplaySettings(
+            extraHeaders: headers.map { ($0.0, $0.1.isEmpty ? nil : $0.1) }, extraHeadersSource: "replay request")
         let capture = try store.requireCapture(id: id)
         let transform: Transform? = try resignWith.map { try $0(capture).transform }
         let request = try request(for: capture, to: target, settings: settings, transform: transform)

@@ -59,14 +59,20 @@ public struct ReplaySettings: Sendable, Hashable {
     public var keepHost: Bool
     /// Headers to set, in order (`--header 'K: V'`); a nil value removes the header (`--header 'K:'`).
     public var extraHeaders: [(name: String, value: String?)]
+    /// How the delivery record names where the extra headers came from.
+    public var extraHeadersSource: String
 
-    public init(keepHost: Bool = false, extraHeaders: [(name: String, value: String?)] = []) {
+    public init(
+        keepHost: Bool = false, extraHeaders: [(name: String, value: String?)] = [],
+        extraHeadersSource: String = "--header"
+    ) {
         self.keepHost = keepHost
         self.extraHeaders = extraHeaders
+        self.extraHeadersSource = extraHeadersSource
     }
 
     public static func == (lhs: ReplaySettings, rhs: ReplaySettings) -> Bool {
-        lhs.keepHost == rhs.keepHost
+        lhs.keepHost == rhs.keepHost && lhs.extraHeadersSource == rhs.extraHeadersSource
             && lhs.extraHeaders.map { [$0.name, $0.value ?? "\u{0}"] }
                 == rhs.extraHeaders.map { [$0.name, $0.value ?? "\u{0}"] }
     }
@@ -201,7 +207,7 @@ extension OutgoingRequest {
             }
         }
         for header in settings.extraHeaders {
-            request.setHeader(header.name, header.value, because: "--header")
+            request.setHeader(header.name, header.value, because: settings.extraHeadersSource)
         }
         return request
     }
