@@ -129,7 +129,15 @@ final class CurlEasy {
                     check(hookstash_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, context))
                     check(hookstash_curl_setopt_long(handle, CURLOPT_VERBOSE, 1))
                     guard status == CURLE_OK else { return status }
-                    return curl_easy_perform(handle)
+                    let result = curl_easy_perform(handle)
+                    // The buffers and the recorder end with this closure: no pointer to them may outlive it
+                    // (curl may log while closing cached connections later).
+                    _ = hookstash_curl_setopt_long(handle, CURLOPT_VERBOSE, 0)
+                    _ = hookstash_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+                    _ = hookstash_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, nil)
+                    _ = hookstash_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, nil)
+                    _ = hookstash_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, nil)
+                    return result
                 }
             }
         }
