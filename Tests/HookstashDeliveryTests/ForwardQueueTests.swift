@@ -12,7 +12,7 @@ struct ForwardQueueTests {
 
     /// Waits until `condition` holds or `seconds` pass.
     /// Sleeps without blocking a thread: the queue under test runs on the same cooperative pool.
-    static func eventually(seconds: Double = 20, _ condition: () throws -> Bool) async throws -> Bool {
+    static func eventually(seconds: Double = 60, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

@@ -130,7 +130,7 @@ final class RecordingServer: Sendable {
     }
 
     /// Like `waitForRequests`, for async tests: sleeps without blocking a thread of the cooperative pool.
-    func requests(atLeast count: Int, seconds: Double = 10) async -> [Request] {
+    func requests(atLeast count: Int, seconds: Double = 30) async -> [Request] {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let requests = self.requests

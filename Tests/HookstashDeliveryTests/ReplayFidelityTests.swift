@@ -170,17 +170,4 @@ struct ReplayFidelityTests {
         #expect(received.requestLine == "POST /local/hook?x=1 HTTP/1.1")
         #expect(received.headerLines == ["Host: abc.ngrok.io", "Content-Length: 0"])
     }
-
-    @Test("proxies from the environment are not used")
-    func ignoresEnvironmentProxy() async throws {
-        setenv("http_proxy", "http://127.0.0.1:1", 1)
-        setenv("HTTP_PROXY", "http://127.0.0.1:1", 1)
-        defer {
-            unsetenv("http_proxy")
-            unsetenv("HTTP_PROXY")
-        }
-        let capture = TestCaptures.make(headers: [("Host", "h"), ("Content-Length", "0")], body: [])
-        let (result, _, _, _) = try await Self.replay(capture)
-        #expect(result.delivery?.status == 200)
-    }
 }
