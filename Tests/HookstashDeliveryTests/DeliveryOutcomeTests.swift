@@ -7,20 +7,27 @@ import Testing
 /// What the engine records for answers other than a plain 200, and for no answer at all.
 @Suite("Delivery outcomes: timeouts, refusals, interim answers, redirects, cookies")
 struct DeliveryOutcomeTests {
+    /// Delivers on a worker thread of its own: libcurl never blocks a thread of the cooperative pool.
+    static func perform(_ request: OutgoingRequest, options: DeliveryOptions) async -> DeliveryOutcome {
+        let workers = DeliveryWorkers(count: 1)
+        defer { workers.shutdown() }
+        return await workers.deliver(request, options: options)
+    }
+
     static func deliver(
         to server: RecordingServer, path: String = "/hook", options: DeliveryOptions = DeliveryOptions()
-    ) throws -> DeliveryOutcome {
+    ) async throws -> DeliveryOutcome {
         let request = OutgoingRequest(
             method: "POST", target: try DeliveryTarget(parsing: server.url), requestTarget: path,
             headers: HeaderList([("Host", "127.0.0.1:\(server.port)"), ("Content-Length", "2")]), body: [0x7b, 0x7d])
-        return try CurlEasy().perform(request, options: options)
+        return await perform(request, options: options)
     }
 
     @Test("a slow target times out with a sentence naming the limit")
-    func timeout() throws {
+    func timeout() async throws {
         let server = try RecordingServer { _ in .delayed(milliseconds: 1500, RecordingServer.response()) }
         defer { server.stop() }
-        let outcome = try Self.deliver(to: server, options: DeliveryOptions(totalTimeoutMs: 200))
+        let outcome = try await Self.deliver(to: server, options: DeliveryOptions(totalTimeoutMs: 200))
         let error = try #require(outcome.error)
         #expect(error.isTimeout)
         #expect(error.kind == "timeout")
@@ -32,21 +39,22 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("after a timeout the same handle opens a fresh connection and succeeds")
-    func afterTimeout() throws {
+    func afterTimeout() async throws {
         let server = try RecordingServer { request in
             request.requestLine.contains("/slow")
                 ? .delayed(milliseconds: 800, RecordingServer.response()) : .bytes(RecordingServer.response())
         }
         defer { server.stop() }
-        let easy = try CurlEasy()
+        let easy = DeliveryWorkers(count: 1)
+        defer { easy.shutdown() }
         let target = try DeliveryTarget(parsing: server.url)
         func request(_ path: String) -> OutgoingRequest {
             OutgoingRequest(
                 method: "GET", target: target, requestTarget: path, headers: HeaderList([("Host", "x")]), body: [])
         }
-        let slow = easy.perform(request("/slow"), options: DeliveryOptions(totalTimeoutMs: 200))
+        let slow = await easy.deliver(request("/slow"), options: DeliveryOptions(totalTimeoutMs: 200))
         #expect(slow.error?.isTimeout == true)
-        let fast = easy.perform(request("/fast"), options: DeliveryOptions())
+        let fast = await easy.deliver(request("/fast"), options: DeliveryOptions())
         #expect(fast.error == nil)
         #expect(fast.response?.status == 200)
         #expect(fast.newConnection)
@@ -54,13 +62,13 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("a closed port is reported as refused")
-    func refused() throws {
+    func refused() async throws {
         let (reserved, port) = try RecordingServer.reservePort()
         defer { close(reserved) }
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "http://127.0.0.1:\(port)"), requestTarget: "/",
             headers: HeaderList(), body: [])
-        let outcome = try CurlEasy().perform(request, options: DeliveryOptions())
+        let outcome = await Self.perform(request, options: DeliveryOptions())
         let error = try #require(outcome.error)
         #expect(error.isRefused)
         #expect(error.message == "connection refused by 127.0.0.1:\(port) (nothing is listening there)")
@@ -68,13 +76,13 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("https:// to a plain HTTP port is a TLS failure, not a crash, and is not retried")
-    func tlsFailure() throws {
+    func tlsFailure() async throws {
         let server = try RecordingServer(greeting: RecordingServer.response(400, reason: "Bad Request"))
         defer { server.stop() }
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "https://127.0.0.1:\(server.port)"), requestTarget: "/",
             headers: HeaderList(), body: [])
-        let outcome = try CurlEasy().perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
         let error = try #require(outcome.error)
         #expect(error.kind == "tls")
         #expect(error.message.hasPrefix("TLS with 127.0.0.1:\(server.port) failed: "))
@@ -82,11 +90,11 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("a host name that does not resolve is a DNS failure")
-    func dnsFailure() throws {
+    func dnsFailure() async throws {
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "http://no-such-host.invalid:8080"), requestTarget: "/",
             headers: HeaderList(), body: [])
-        let outcome = try CurlEasy().perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
         #expect(outcome.error?.kind == "dns")
         #expect(
             outcome.error?.message.hasPrefix("the host name in http://no-such-host.invalid:8080 does not resolve")
@@ -94,23 +102,23 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("a target that closes without answering is recorded, not crashed on")
-    func closedWithoutAnswer() throws {
+    func closedWithoutAnswer() async throws {
         let server = try RecordingServer { _ in .close }
         defer { server.stop() }
-        let outcome = try Self.deliver(to: server)
+        let outcome = try await Self.deliver(to: server)
         #expect(outcome.error?.kind == "connection")
         #expect(outcome.error?.message == "127.0.0.1:\(server.port) closed the connection without answering")
     }
 
     @Test("1xx interim answers are listed and the final answer's headers are kept alone")
-    func interimAnswers() throws {
+    func interimAnswers() async throws {
         let server = try RecordingServer { _ in
             .bytes(
                 Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n".utf8)
                     + RecordingServer.response(201, reason: "Created", headers: [("X-Final", "yes")], body: "made"))
         }
         defer { server.stop() }
-        let outcome = try Self.deliver(to: server)
+        let outcome = try await Self.deliver(to: server)
         let response = try #require(outcome.response)
         #expect(outcome.error == nil)
         #expect(response.status == 201)
@@ -121,25 +129,25 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("a redirect is not followed by default: the 3xx is the recorded answer; followed, method and body stay")
-    func redirectNotFollowed() throws {
+    func redirectNotFollowed() async throws {
         let server = try RecordingServer { request in
             request.requestLine.hasPrefix("POST /hook ")
                 ? .bytes(RecordingServer.response(302, reason: "Found", headers: [("Location", "/elsewhere")]))
                 : .bytes(RecordingServer.response())
         }
         defer { server.stop() }
-        let outcome = try Self.deliver(to: server)
+        let outcome = try await Self.deliver(to: server)
         #expect(outcome.response?.status == 302)
         #expect(outcome.response?.headers.first("Location") == "/elsewhere")
         #expect(server.requests.count == 1)
 
-        let followed = try Self.deliver(to: server, options: DeliveryOptions(followRedirects: true))
+        let followed = try await Self.deliver(to: server, options: DeliveryOptions(followRedirects: true))
         #expect(followed.response?.status == 200)
-        #expect(server.waitForRequests(3).last?.requestLine.hasPrefix("POST /elsewhere ") == true)
+        #expect(await server.requests(atLeast: 3).last?.requestLine.hasPrefix("POST /elsewhere ") == true)
     }
 
     @Test("several Set-Cookie lines are kept in order, with their case")
-    func setCookies() throws {
+    func setCookies() async throws {
         let server = try RecordingServer { _ in
             .bytes(
                 RecordingServer.response(
@@ -149,7 +157,7 @@ struct DeliveryOutcomeTests {
                     ]))
         }
         defer { server.stop() }
-        let outcome = try Self.deliver(to: server)
+        let outcome = try await Self.deliver(to: server)
         let headers = try #require(outcome.response?.headers)
         #expect(
             headers.values("Set-Cookie") == [
@@ -159,11 +167,11 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("a large response body is capped and flagged truncated")
-    func truncatedBody() throws {
+    func truncatedBody() async throws {
         let big = String(repeating: "x", count: 100_000)
         let server = try RecordingServer { _ in .bytes(RecordingServer.response(body: big)) }
         defer { server.stop() }
-        let outcome = try Self.deliver(to: server, options: DeliveryOptions(responseBodyLimit: 1024))
+        let outcome = try await Self.deliver(to: server, options: DeliveryOptions(responseBodyLimit: 1024))
         let response = try #require(outcome.response)
         #expect(response.body.count == 1024)
         #expect(response.bodySize == 100_000)
@@ -171,14 +179,16 @@ struct DeliveryOutcomeTests {
     }
 
     @Test("one handle reuses its connection; each worker keeps its own")
-    func keepAlive() throws {
+    func keepAlive() async throws {
         let server = try RecordingServer()
         defer { server.stop() }
-        let easy = try CurlEasy()
+        let easy = DeliveryWorkers(count: 1)
+        defer { easy.shutdown() }
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: server.url), requestTarget: "/",
             headers: HeaderList([("Host", "x")]), body: [])
-        let outcomes = (0..<5).map { _ in easy.perform(request, options: DeliveryOptions()) }
+        var outcomes: [DeliveryOutcome] = []
+        for _ in 0..<5 { outcomes.append(await easy.deliver(request, options: DeliveryOptions())) }
         #expect(
             outcomes.map(\.newConnection) == [true, false, false, false, false],
             "\(outcomes.compactMap { $0.error?.message })")

@@ -47,6 +47,7 @@ final class RecordingServer: Sendable {
         var connections = 0
         var clientSockets: [Int32] = []
         var stopped = false
+        var listenerClosed = false
     }
 
     let port: UInt16
@@ -65,8 +66,8 @@ final class RecordingServer: Sendable {
         self.greeting = greeting
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        // No SO_REUSEADDR: with it, Linux may give a port-0 bind the port of another test's reserved (bound, not
+        // listening) socket, and connections meant to be refused would reach this server.
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -97,8 +98,6 @@ final class RecordingServer: Sendable {
     static func reservePort() throws -> (descriptor: Int32, port: UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -118,18 +117,8 @@ final class RecordingServer: Sendable {
     var requests: [Request] { state.withLock { $0.requests } }
     var connectionCount: Int { state.withLock { $0.connections } }
 
-    /// Waits until at least `count` requests arrived (or `seconds` passed) and returns them.
-    func waitForRequests(_ count: Int, seconds: Double = 10) -> [Request] {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let requests = self.requests
-            if requests.count >= count { return requests }
-            usleep(2_000)
-        }
-        return requests
-    }
-
-    /// Like `waitForRequests`, for async tests: sleeps without blocking a thread of the cooperative pool.
+    /// Waits until at least `count` requests arrived (or `seconds` passed) and returns them, without blocking a
+    /// thread of the cooperative pool.
     func requests(atLeast count: Int, seconds: Double = 30) async -> [Request] {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -141,18 +130,24 @@ final class RecordingServer: Sendable {
     }
 
     func stop() {
-        let sockets = state.withLock { state in
+        // Only shut down, under the lock the serving threads close under: a descriptor number closed elsewhere may
+        // already belong to another test's socket. The accept thread closes the listener, so its number cannot be
+        // reused by another server while that thread may still call accept on it.
+        state.withLock { state in
+            guard !state.stopped else { return }
             state.stopped = true
-            return state.clientSockets
+            for socket in state.clientSockets { shutdown(socket, Int32(SHUT_RDWR)) }
+            if !state.listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
         }
-        // Only shut down: the accept thread closes the descriptor, so its number cannot be reused by another
-        // server while that thread may still call accept on it.
-        shutdown(listener, Int32(SHUT_RDWR))
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
-        defer { close(listener) }
+        defer {
+            state.withLock { state in
+                state.listenerClosed = true
+                close(listener)
+            }
+        }
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
@@ -162,22 +157,27 @@ final class RecordingServer: Sendable {
             var yes: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
             let index: Int? = state.withLock { state in
-                guard !state.stopped else { return nil }
+                guard !state.stopped else {
+                    close(client)
+                    return nil
+                }
                 state.clientSockets.append(client)
                 defer { state.connections += 1 }
                 return state.connections
             }
-            guard let index else {
-                close(client)
-                return
-            }
+            guard let index else { return }
             let thread = Thread { [self] in serve(client, connection: index) }
             thread.start()
         }
     }
 
     private func serve(_ client: Int32, connection: Int) {
-        defer { close(client) }
+        defer {
+            state.withLock { state in
+                state.clientSockets.removeAll { $0 == client }
+                close(client)
+            }
+        }
         if let greeting, !write(client, greeting) { return }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)

@@ -60,7 +60,7 @@ struct ReplayFidelityTests {
         #expect(received.headerLines.first == "Host: 127.0.0.1:\(port)")
         #expect(Array(received.headerLines.dropFirst()) == expectedHeaderLines(capture, bodySize: body.count))
         #expect(received.body.count == body.count)
-        #expect(received.body == body)
+        #expect(sameBytes(received.body, body))
         // The record holds the request exactly as it went out.
         let delivery = try #require(result.delivery)
         let report = try #require(try store.deliveryReport(id: delivery.id))
