@@ -37,7 +37,7 @@ let package = Package(
         // libcurl delivery engine, replay and the forward queue.
         .target(
             name: "HookstashDelivery",
-            dependencies: ["HookstashCore", "CCurl"],
+            dependencies: ["HookstashCore", "HookstashStore", "HookstashSignatures", "CCurl"],
             swiftSettings: strict
         ),
         // Capture listener (SwiftNIO) and the services `serve` runs.
@@ -82,6 +82,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Benchmarks: not depended on by any library. `Benchmarks/replay-vs-wrk.sh` builds and runs it.
+        .executableTarget(
+            name: "hookstash-replay-bench",
+            dependencies: ["HookstashCore", "HookstashStore", "HookstashDelivery"],
+            path: "Benchmarks/ReplayBenchmark",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "HookstashCoreTests", dependencies: ["HookstashCore"], swiftSettings: strict),
         .testTarget(name: "HookstashStoreTests", dependencies: ["HookstashStore"], swiftSettings: strict),
         .testTarget(
@@ -90,7 +98,14 @@ let package = Package(
             resources: [],
             swiftSettings: strict
         ),
-        .testTarget(name: "HookstashDeliveryTests", dependencies: ["HookstashDelivery"], swiftSettings: strict),
+        .testTarget(
+            name: "HookstashDeliveryTests",
+            dependencies: [
+                "HookstashDelivery", "HookstashStore", "HookstashCore", "HookstashSignatures", "HookstashServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Raw-socket clients and process runners shared by the test targets.
         .target(name: "HookstashTestSupport", path: "Tests/HookstashTestSupport", swiftSettings: strict),
         .testTarget(

@@ -15,6 +15,8 @@ struct Hookstash: AsyncParsableCommand {
             VerifyCommand.self,
             SignCommand.self,
             ExportCommand.self,
+            ReplayCommand.self,
+            SendCommand.self,
         ]
     )
 

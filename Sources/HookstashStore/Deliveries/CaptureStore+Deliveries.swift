@@ -50,3 +50,30 @@ extension CaptureStore {
         }
     }
 }
+
+extension CaptureStore {
+    /// Records several delivery attempts in one transaction (bulk replay) and returns their ids, in order.
+    @discardableResult
+    public func recordDeliveries(_ deliveries: [(delivery: Delivery, detail: String?)]) throws -> [Int64] {
+        guard !deliveries.isEmpty else { return [] }
+        return try translatingErrors("record deliveries") {
+            try pool.write { db in
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO delivery (capture_id, to_url, at, status, duration_ms, error, resigned, detail)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                var ids: [Int64] = []
+                ids.reserveCapacity(deliveries.count)
+                for (delivery, detail) in deliveries {
+                    try statement.execute(arguments: [
+                        delivery.captureID, delivery.to, delivery.at.microsecondsSinceEpoch, delivery.status,
+                        delivery.durationMs, delivery.error, delivery.resigned, detail,
+                    ])
+                    ids.append(db.lastInsertedRowID)
+                }
+                return ids
+            }
+        }
+    }
+}

@@ -48,6 +48,23 @@ enum StoreMigrations {
                     CREATE INDEX delivery_capture ON delivery(capture_id);
                     """)
         }
+        migrator.registerMigration("v2 forward queue") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE forward_queue (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        capture_id INTEGER NOT NULL REFERENCES capture(id) ON DELETE CASCADE,
+                        to_url TEXT NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending', -- pending, delivered, rejected, abandoned
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        enqueued_at INTEGER NOT NULL,          -- microseconds since the Unix epoch, UTC
+                        next_attempt_at INTEGER NOT NULL,
+                        last_error TEXT,
+                        UNIQUE (capture_id, to_url)
+                    );
+                    CREATE INDEX forward_queue_due ON forward_queue(to_url, state, next_attempt_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,212 @@
+import HookstashCore
+import HookstashStore
+import Synchronization
+
+/// Forwards captures to one target through a queue kept in the store: each capture queued with `enqueue` is
+/// delivered once, retried with backoff while the target is down, refuses, times out or answers 5xx, and resumed
+/// after a restart. First attempts follow capture order.
+///
+/// `run()` does the work until its task is cancelled (`serve` runs it as a Service). `enqueue` may be called from
+/// any thread, typically from the capture writer's `committed` callback.
+public final class ForwardQueue: Sendable {
+    public struct Configuration: Sendable {
+        public var target: DeliveryTarget
+        public var settings: ReplaySettings
+        public var options: DeliveryOptions
+        public var policy: RetryPolicy
+        /// Deliveries at once. Default 1: strictly one after another, in capture order.
+        public var concurrency: Int
+        /// Entries read from the queue at a time.
+        public var batchSize: Int
+
+        public init(
+            target: DeliveryTarget, settings: ReplaySettings = ReplaySettings(),
+            options: DeliveryOptions = DeliveryOptions(), policy: RetryPolicy = RetryPolicy(), concurrency: Int = 1,
+            batchSize: Int = 64
+        ) {
+            self.target = target
+            self.settings = settings
+            self.options = options
+            self.policy = policy
+            self.concurrency = max(1, concurrency)
+            self.batchSize = max(1, batchSize)
+        }
+    }
+
+    /// Where time and randomness come from; injected in tests.
+    public struct Clock: Sendable {
+        public var now: @Sendable () -> Timestamp
+        /// Uniform in 0..<1, for jitter.
+        public var random: @Sendable () -> Double
+
+        public init(
+            now: @escaping @Sendable () -> Timestamp = { .now() },
+            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        ) {
+            self.now = now
+            self.random = random
+        }
+    }
+
+    public let store: CaptureStore
+    public let configuration: Configuration
+    private let clock: Clock
+    private let transform: Replayer.Transform?
+    /// Told of each attempt: the entry's new state and what happened (for logging).
+    private let onAttempt: (@Sendable (ForwardQueueEntry, DeliveryOutcome?) -> Void)?
+    private let wake = WakeSignal()
+    /// Threads for `forwardNow`, apart from the queue's own so a backlog does not delay a sender waiting for its
+    /// answer. Started on first use.
+    private var syncWorkers: DeliveryWorkers { syncWorkerPool.workers }
+    private let syncWorkerPool = LazyWorkers(count: 2)
+
+    /// The target URL as stored in the queue table.
+    public var queueKey: String { configuration.target.description }
+
+    public init(
+        store: CaptureStore, configuration: Configuration, clock: Clock = Clock(),
+        transform: Replayer.Transform? = nil,
+        onAttempt: (@Sendable (ForwardQueueEntry, DeliveryOutcome?) -> Void)? = nil
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.clock = clock
+        self.transform = transform
+        self.onAttempt = onAttempt
+    }
+
+    /// Queues committed captures for forwarding (idempotent per capture) and wakes the queue. Durable once it
+    /// returns.
+    public func enqueue(_ captureIDs: [Int64]) throws {
+        guard !captureIDs.isEmpty else { return }
+        try store.enqueueForward(captureIDs, to: queueKey, at: clock.now())
+        wake.signal()
+    }
+
+    /// Entries still to deliver.
+    public func pendingCount() throws -> Int {
+        try store.forwardCount(to: queueKey, state: .pending)
+    }
+
+    /// Delivers due entries and sleeps until the next one is due or a capture is queued, until cancelled.
+    /// Store errors are retried after a pause rather than ending the loop.
+    public func run() async throws {
+        let workers = DeliveryWorkers(count: configuration.concurrency)
+        defer { workers.shutdown() }
+        while !Task.isCancelled {
+            do {
+                let due = try store.dueForwards(to: queueKey, at: clock.now(), limit: configuration.batchSize)
+                if !due.isEmpty {
+                    await deliver(due, workers: workers)
+                    continue
+                }
+                let next = try store.nextForwardAttempt(to: queueKey)
+                let wait = next.map { Double($0.microsecondsSinceEpoch - clock.now().microsecondsSinceEpoch) / 1e6 }
+                await wake.wait(seconds: min(max(wait ?? 3600, 0.001), 3600))
+            } catch {
+                // The store is busy or unavailable; the queue is in the file, try again shortly.
+                await wake.wait(seconds: 1)
+            }
+        }
+    }
+
+    private func deliver(_ entries: [ForwardQueueEntry], workers: DeliveryWorkers) async {
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for entry in entries {
+                if inFlight == configuration.concurrency {
+                    await group.next()
+                    inFlight -= 1
+                }
+                if Task.isCancelled { break }
+                inFlight += 1
+                group.addTask { await self.attempt(entry, workers: workers) }
+            }
+        }
+    }
+
+    /// One attempt for one entry, recorded with the entry's new state in one transaction. Returns what happened,
+    /// nil when nothing was sent.
+    @discardableResult
+    func attempt(
+        _ entry: ForwardQueueEntry, workers: DeliveryWorkers, options: DeliveryOptions? = nil,
+        source: String = "forward"
+    ) async -> DeliveryOutcome? {
+        var retry = ForwardRetry(entry: entry, policy: configuration.policy)
+        let request: OutgoingRequest
+        do {
+            let capture = try store.requireCapture(id: entry.captureID)
+            let body = try store.bytes(of: capture.body)
+            var built = try OutgoingRequest.replaying(
+                capture, body: body, to: configuration.target, settings: configuration.settings)
+            try transform?(capture, &built)
+            request = built
+        } catch let error as HookstashError where error.isStoreUnavailable {
+            try? await Task.sleep(for: .seconds(1))
+            return nil  // the entry is still due: tried again on the next round
+        } catch {
+            retry.abandon(because: "\(error)")
+            _ = try? store.recordForwardAttempt(retry.entry, delivery: nil, detail: nil)
+            onAttempt?(retry.entry, nil)
+            return nil
+        }
+        let attemptNumber = retry.nextAttemptNumber
+        let outcome = await workers.deliver(request, options: options ?? configuration.options)
+        retry.record(outcome, at: clock.now(), random: clock.random())
+        let report = DeliveryReport(source: source, request: request, outcome: outcome, attempt: attemptNumber)
+        let delivery = Delivery(captureID: entry.captureID, request: request, outcome: outcome)
+        do {
+            try store.recordForwardAttempt(retry.entry, delivery: delivery, detail: report.json())
+        } catch {
+            // Not recorded: the entry stays as it was and is attempted again (at-least-once).
+        }
+        onAttempt?(retry.entry, outcome)
+        return outcome
+    }
+
+    /// `--forward-sync`: queues the capture and makes its first attempt now, within `budgetMs` (connect and total
+    /// timeouts capped to it), so that the sender can be answered with the target's answer. Returns the outcome,
+    /// or nil when the capture was already queued or could not be sent. A failed attempt is retried by `run()` as
+    /// any other; `run()` leaves the entry alone while this attempt is in flight.
+    public func forwardNow(_ captureID: Int64, budgetMs: Int = 4500) async -> DeliveryOutcome? {
+        let budget = max(1, budgetMs)
+        let start = clock.now()
+        do {
+            let added = try store.enqueueForward(
+                [captureID], to: queueKey, at: start.adding(seconds: Double(budget) / 1000 + 1))
+            guard added == 1,
+                let entry = try store.forwardEntries(to: queueKey, captureID: captureID).first,
+                entry.state == .pending, entry.attempts == 0
+            else { return nil }
+            var options = configuration.options
+            options.totalTimeoutMs = min(options.totalTimeoutMs, budget)
+            options.connectTimeoutMs = min(options.connectTimeoutMs, budget)
+            return await attempt(entry, workers: syncWorkers, options: options, source: "forward-sync")
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// A worker pool started on first use.
+final class LazyWorkers: Sendable {
+    private let count: Int
+    private let pool = Mutex<DeliveryWorkers?>(nil)
+
+    init(count: Int) {
+        self.count = count
+    }
+
+    var workers: DeliveryWorkers {
+        pool.withLock { pool in
+            if let pool { return pool }
+            let workers = DeliveryWorkers(count: count)
+            pool = workers
+            return workers
+        }
+    }
+
+    deinit {
+        pool.withLock { $0?.shutdown() }
+    }
+}

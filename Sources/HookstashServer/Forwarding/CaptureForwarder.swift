@@ -1,0 +1,89 @@
+import HookstashCore
+import HookstashDelivery
+import HookstashStore
+import Logging
+
+/// Sends each committed capture to the forward target of its route (`serve --forward URL`, or an endpoint's
+/// `forward` in the config): one durable `ForwardQueue`, run as a `ForwardQueueService`, per distinct target.
+///
+/// Wiring in `serve`: build the router with `defaultForward: forward`, create the forwarder, call `enqueue` from the
+/// capture writer's `committed` callback, and add `services` to the service group.
+public struct CaptureForwarder: Sendable {
+    /// Limits shared by every target; nil keeps the documented default.
+    public struct Limits: Sendable {
+        public var retryInitialSeconds: Double?
+        public var retryMaxSeconds: Double?
+        public var maxAttempts: Int?
+        public var concurrency: Int?
+        public var timeoutMs: Int?
+
+        public init(
+            retryInitialSeconds: Double? = nil, retryMaxSeconds: Double? = nil, maxAttempts: Int? = nil,
+            concurrency: Int? = nil, timeoutMs: Int? = nil
+        ) {
+            self.retryInitialSeconds = retryInitialSeconds
+            self.retryMaxSeconds = retryMaxSeconds
+            self.maxAttempts = maxAttempts
+            self.concurrency = concurrency
+            self.timeoutMs = timeoutMs
+        }
+    }
+
+    public let router: EndpointRouter
+    /// One per forward target; empty when nothing is forwarded.
+    public let services: [ForwardQueueService]
+    private let queues: [String: ForwardQueue]
+    private let logger: Logger
+
+    public init(store: CaptureStore, router: EndpointRouter, logger: Logger, limits: Limits = Limits()) throws {
+        self.router = router
+        self.logger = logger
+        var services: [ForwardQueueService] = []
+        var queues: [String: ForwardQueue] = [:]
+        for url in router.forwardTargets {
+            let service = try ForwardQueueService(
+                store: store, url: url, logger: logger, retryInitialSeconds: limits.retryInitialSeconds,
+                retryMaxSeconds: limits.retryMaxSeconds, maxAttempts: limits.maxAttempts,
+                concurrency: limits.concurrency, timeoutMs: limits.timeoutMs)
+            services.append(service)
+            queues[url] = service.queue
+        }
+        self.services = services
+        self.queues = queues
+    }
+
+    /// Queues each capture for its route's target, in capture order. Durable when it returns; a store failure is
+    /// logged (the capture itself is stored; `replay` can still send it).
+    public func enqueue(_ captures: [Capture]) {
+        guard !queues.isEmpty else { return }
+        var byTarget: [String: [Int64]] = [:]
+        var order: [String] = []
+        for capture in captures where !capture.malformed {
+            guard let url = router.route(forPath: capture.target.path).forward else { continue }
+            if byTarget[url] == nil { order.append(url) }
+            byTarget[url, default: []].append(capture.id)
+        }
+        for url in order {
+            guard let queue = queues[url], let ids = byTarget[url] else { continue }
+            do {
+                try queue.enqueue(ids)
+            } catch {
+                logger.error(
+                    "cannot queue captures for forwarding",
+                    metadata: [
+                        "hookstash.forward.to": "\(url)", "error": "\(error)", "hookstash.capture.ids": "\(ids)",
+                    ])
+            }
+        }
+    }
+
+    /// `--forward-sync`: forwards `capture` (already committed) at once and returns the target's answer to relay to
+    /// the sender, within `budgetMs`; nil when its route forwards nowhere or nothing could be sent. Call it instead
+    /// of `enqueue` for that capture; a failed attempt stays queued and is retried.
+    public func forwardNow(_ capture: Capture, budgetMs: Int = 4500) async -> DeliveryOutcome? {
+        guard !capture.malformed, let url = router.route(forPath: capture.target.path).forward,
+            let queue = queues[url]
+        else { return nil }
+        return await queue.forwardNow(capture.id, budgetMs: budgetMs)
+    }
+}

@@ -1,0 +1,66 @@
+import HookstashCore
+import HookstashDelivery
+import HookstashSignatures
+import HookstashStore
+
+/// Re-delivers captures on request while `serve` runs: the inspector's `POST /api/captures/{id}/replay` and its
+/// detail page's form. Re-signing uses the secret and scheme configured for the capture's route.
+///
+/// Wiring in `serve`: `InspectorConfiguration(…, replay: { id, request in try await replayer.replay(captureID: id,
+/// to: request.to, resign: request.resign, headers: request.headers) })`; call `shutdown()` when serve stops.
+public final class CaptureReplayer: Sendable {
+    public let router: EndpointRouter
+    private let replayer: Replayer
+
+    public init(store: CaptureStore, router: EndpointRouter, concurrency: Int = 4) {
+        self.router = router
+        self.replayer = Replayer(store: store, workers: DeliveryWorkers(count: concurrency))
+    }
+
+    /// Delivers capture `captureID` to `to` and returns the recorded delivery (with the request as sent and the
+    /// answer). Throws `HookstashError`: `notFound` for an unknown capture, `invalidInput` for a target, header or
+    /// re-signing request the user must fix. A delivery that got no answer is returned with its error, not thrown.
+    public func replay(captureID: Int64, to: String, resign: Bool, headers: [[String]] = []) async throws
+        -> DeliveryRecord
+    {
+        var extraHeaders: [(String, String)] = []
+        for pair in headers {
+            guard pair.count == 2 else { throw HookstashError.invalidInput("each header is a [name, value] pair") }
+            do {
+                let parsed = try ReplaySettings.parseHeader("\(pair[0]): \(pair[1])")
+                extraHeaders.append((parsed.name, parsed.value ?? ""))
+            } catch {
+                throw HookstashError.invalidInput(error.message)
+            }
+        }
+        let router = self.router
+        var resignWith: (@Sendable (Capture) throws -> Resigner)?
+        if resign {
+            resignWith = { @Sendable capture in try Self.resigner(for: capture, router: router) }
+        }
+        do {
+            return try await replayer.replayOne(
+                id: captureID, to: to, headers: extraHeaders, resignWith: resignWith)
+        } catch let error as DeliveryError {
+            throw HookstashError.invalidInput(error.message)
+        }
+    }
+
+    /// The configured secret and scheme of the capture's route.
+    static func resigner(for capture: Capture, router: EndpointRouter) throws -> Resigner {
+        let route = router.route(forPath: capture.target.path)
+        guard let secret = route.policy.secrets.first else {
+            throw HookstashError.invalidInput(
+                "no signing secret is configured for \(capture.target.path); start serve with --secret "
+                    + "(or give the endpoint a secret in the config) to re-sign")
+        }
+        var scheme: SignatureScheme?
+        if case .scheme(let named) = route.policy.scheme { scheme = named }
+        return Resigner(scheme: scheme, secret: secret)
+    }
+
+    /// Stops the delivery threads.
+    public func shutdown() {
+        replayer.workers.shutdown()
+    }
+}

@@ -1,0 +1,134 @@
+import GRDB
+import HookstashCore
+
+extension CaptureStore {
+    /// Queues captures for forwarding to `to`, first attempt at `at`. A capture already queued for that target is
+    /// left as it is. Returns how many were added.
+    @discardableResult
+    public func enqueueForward(_ captureIDs: [Int64], to: String, at: Timestamp) throws -> Int {
+        guard !captureIDs.isEmpty else { return 0 }
+        return try translatingErrors("queue captures for forwarding") {
+            try pool.write { db in
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT OR IGNORE INTO forward_queue (capture_id, to_url, enqueued_at, next_attempt_at)
+                        SELECT id, ?, ?, ? FROM capture WHERE id = ?
+                        """)
+                var added = 0
+                for id in captureIDs {
+                    try statement.execute(arguments: [to, at.microsecondsSinceEpoch, at.microsecondsSinceEpoch, id])
+                    added += db.changesCount
+                }
+                return added
+            }
+        }
+    }
+
+    /// Pending entries for `to` whose attempt time has come, in queue (capture) order.
+    public func dueForwards(to: String, at now: Timestamp, limit: Int) throws -> [ForwardQueueEntry] {
+        try translatingErrors("read the forward queue") {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM forward_queue
+                        WHERE to_url = ? AND state = 'pending' AND next_attempt_at <= ?
+                        ORDER BY id LIMIT ?
+                        """, arguments: [to, now.microsecondsSinceEpoch, limit]
+                ).map(Self.forwardEntry(from:))
+            }
+        }
+    }
+
+    /// When the earliest pending entry for `to` is due; nil when nothing is pending.
+    public func nextForwardAttempt(to: String) throws -> Timestamp? {
+        try translatingErrors("read the forward queue") {
+            try pool.read { db in
+                try Int64.fetchOne(
+                    db, sql: "SELECT MIN(next_attempt_at) FROM forward_queue WHERE to_url = ? AND state = 'pending'",
+                    arguments: [to]
+                ).map(Timestamp.init(microsecondsSinceEpoch:))
+            }
+        }
+    }
+
+    /// Records a forwarding attempt and the entry's new state in one transaction. Returns the delivery id, or nil
+    /// when the capture (and so its entry) was deleted meanwhile.
+    @discardableResult
+    public func recordForwardAttempt(
+        _ entry: ForwardQueueEntry, delivery: Delivery?, detail: String?
+    ) throws -> Int64? {
+        try translatingErrors("record a forwarding attempt") {
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        UPDATE forward_queue SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        entry.state.rawValue, entry.attempts, entry.nextAttemptAt.microsecondsSinceEpoch,
+                        entry.lastError, entry.id,
+                    ])
+                guard db.changesCount == 1, let delivery else { return nil }
+                try db.execute(
+                    sql: """
+                        INSERT INTO delivery (capture_id, to_url, at, status, duration_ms, error, resigned, detail)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        delivery.captureID, delivery.to, delivery.at.microsecondsSinceEpoch, delivery.status,
+                        delivery.durationMs, delivery.error, delivery.resigned, detail,
+                    ])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    /// How many entries for `to` are in `state`.
+    public func forwardCount(to: String, state: ForwardQueueEntry.State) throws -> Int {
+        try translatingErrors("read the forward queue") {
+            try pool.read { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM forward_queue WHERE to_url = ? AND state = ?",
+                    arguments: [to, state.rawValue]) ?? 0
+            }
+        }
+    }
+
+    /// Every entry for `to` (all targets when nil), in queue order, optionally only those in `state`.
+    public func forwardEntries(
+        to: String? = nil, captureID: Int64? = nil, state: ForwardQueueEntry.State? = nil
+    ) throws -> [ForwardQueueEntry] {
+        try translatingErrors("read the forward queue") {
+            try pool.read { db in
+                var conditions: [String] = []
+                var arguments: StatementArguments = []
+                if let to {
+                    conditions.append("to_url = ?")
+                    _ = arguments.append(contentsOf: [to])
+                }
+                if let captureID {
+                    conditions.append("capture_id = ?")
+                    _ = arguments.append(contentsOf: [captureID])
+                }
+                if let state {
+                    conditions.append("state = ?")
+                    _ = arguments.append(contentsOf: [state.rawValue])
+                }
+                let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM forward_queue \(whereClause) ORDER BY id", arguments: arguments
+                ).map(Self.forwardEntry(from:))
+            }
+        }
+    }
+
+    static func forwardEntry(from row: Row) -> ForwardQueueEntry {
+        let state: String = row["state"]
+        return ForwardQueueEntry(
+            id: row["id"], captureID: row["capture_id"], to: row["to_url"],
+            state: ForwardQueueEntry.State(rawValue: state) ?? .pending, attempts: row["attempts"],
+            enqueuedAt: Timestamp(microsecondsSinceEpoch: row["enqueued_at"]),
+            nextAttemptAt: Timestamp(microsecondsSinceEpoch: row["next_attempt_at"]), lastError: row["last_error"])
+    }
+}

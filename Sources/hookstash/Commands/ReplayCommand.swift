@@ -1,0 +1,246 @@
+import ArgumentParser
+import Foundation
+import HookstashCore
+import HookstashDelivery
+import HookstashSignatures
+import HookstashStore
+import Synchronization
+
+/// `hookstash replay`: re-delivers captures through libcurl and records each delivery.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-deliver captures to a URL, byte for byte, and record each delivery.",
+        discussion: """
+            The captured method, request-target, headers (order, case, duplicates) and body are sent unchanged, \
+            except: Host becomes the target's host (unless --keep-host), Content-Length is recomputed, \
+            Transfer-Encoding and hop-by-hop headers are dropped. A --to URL with a path replaces the captured \
+            path (the query is kept). Exit status 0 only when every delivery got a 2xx or 3xx answer.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "Capture ids to replay, in order.")
+    var ids: [Int64] = []
+
+    @Option(help: ArgumentHelp("Target URL: http(s)://host[:port][/path][?query].", valueName: "url"))
+    var to: String
+
+    @Flag(help: "Replay every capture, oldest first.")
+    var all = false
+
+    /// `--since`, `--method`, `--path`, `--signature`, as `list` takes them.
+    @OptionGroup var filters: FilterOptions
+
+    @Flag(help: "Recompute the signature headers (fresh timestamp) with --secret.")
+    var resign = false
+
+    @OptionGroup var secrets: SecretOptions
+
+    @Option(
+        help: ArgumentHelp("With --resign: the scheme, when it cannot be told from the headers.", valueName: "name"))
+    var scheme: String?
+
+    @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
+    var header: [String] = []
+
+    @Option(help: ArgumentHelp("Total time allowed per delivery, in milliseconds (default 30000).", valueName: "ms"))
+    var timeout: Int?
+
+    @Option(help: ArgumentHelp("Time allowed to connect, in milliseconds (default 5000).", valueName: "ms"))
+    var connectTimeout: Int?
+
+    @Option(help: ArgumentHelp("Deliveries at once (default 1 for ids, 8 for --all/--since).", valueName: "n"))
+    var concurrency: Int?
+
+    @Flag(help: "Send the captured Host header instead of the target's host.")
+    var keepHost = false
+
+    @Flag(help: "Do not check the target's TLS certificate (self-signed local HTTPS).")
+    var insecure = false
+
+    @Flag(help: "Follow 3xx answers (same method and body).")
+    var followRedirects = false
+
+    @Option(help: ArgumentHelp("Send through this proxy (environment proxies are never used).", valueName: "url"))
+    var proxy: String?
+
+    @Option(help: ArgumentHelp("Response body bytes kept in the record (default 64KiB).", valueName: "size"))
+    var maxResponseBody: String?
+
+    @Flag(help: "One JSON object per delivery, one per line.")
+    var json = false
+
+    var isBulk: Bool { all || filters.since != nil }
+
+    func validate() throws {
+        if ids.isEmpty, !isBulk {
+            throw ValidationError("Give capture ids, --all or --since.")
+        }
+        if !ids.isEmpty, isBulk {
+            throw ValidationError("Give either capture ids or --all/--since, not both.")
+        }
+        if all, filters.since != nil {
+            throw ValidationError("Give either --all or --since, not both.")
+        }
+        if !isBulk, filters.method != nil || filters.path != nil || filters.signature != nil {
+            throw ValidationError("--method, --path and --signature select captures with --all or --since.")
+        }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
+        if let connectTimeout, connectTimeout <= 0 {
+            throw ValidationError("--connect-timeout must be a positive number of milliseconds.")
+        }
+        if let concurrency, !(1...256).contains(concurrency) {
+            throw ValidationError("--concurrency must be between 1 and 256.")
+        }
+        if let maxResponseBody, ByteSizeText.parse(maxResponseBody) == nil {
+            throw ValidationError("--max-response-body \(maxResponseBody) is not a size (examples: 4096, 64KiB, 1MiB).")
+        }
+        let secretCount = secrets.secret.count + secrets.secretEnv.count
+        if secretCount > 0, !resign { throw ValidationError("--secret is used with --resign.") }
+        if resign, secretCount != 1 { throw ValidationError("--resign needs one --secret (or --secret-env).") }
+        if let scheme, SignatureScheme(rawValue: scheme.lowercased()) == nil {
+            throw ValidationError(
+                "Unknown scheme '\(scheme)'; expected one of "
+                    + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+        }
+        do {
+            _ = try DeliveryTarget(parsing: to)
+            for text in header { _ = try ReplaySettings.parseHeader(text) }
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func run() async throws {
+        do {
+            try await replay()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            ReplayOutput.fail("\(error)")
+        }
+    }
+
+    private func replay() async throws {
+        let store = try storeOptions.openExisting()
+        let target = try DeliveryTarget(parsing: to)
+        let settings = ReplaySettings(
+            keepHost: keepHost, extraHeaders: try header.map { try ReplaySettings.parseHeader($0) })
+        let options = DeliveryOptions(
+            connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
+            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs,
+            responseBodyLimit: maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) }
+                ?? DeliveryOptions.defaultResponseBodyLimit,
+            followRedirects: followRedirects, proxy: proxy, insecure: insecure)
+        let transform =
+            resign
+            ? Resigner(
+                scheme: scheme.flatMap { SignatureScheme(rawValue: $0.lowercased()) }, secret: try secrets.resolved()[0]
+            ).transform : nil
+
+        var selected = ids
+        if isBulk {
+            selected = try store.ids(filters.filter)
+            if selected.isEmpty {
+                ReplayOutput.err("No capture matches; nothing was sent.")
+                return
+            }
+        }
+        let workers = DeliveryWorkers(count: min(concurrency ?? (isBulk ? 8 : 1), selected.count))
+        defer { workers.shutdown() }
+        let started = Timestamp.now()
+        let json = self.json
+        let showBody = !isBulk
+        let failures = Atomic<Int>(0)
+        try await Replayer(store: store, workers: workers).replay(
+            selected, to: target, settings: settings, options: options, source: "replay", transform: transform,
+            keepResults: false
+        ) { result in
+            if !result.succeeded { failures.add(1, ordering: .relaxed) }
+            if json {
+                ReplayOutput.out(ReplayOutput.json(result))
+            } else {
+                ReplayOutput.text(result, showBody: showBody)
+            }
+        }
+        let failed = failures.load(ordering: .relaxed)
+        let count = selected.count
+        if isBulk, !json {
+            let seconds = Double(Timestamp.now().microsecondsSinceEpoch - started.microsecondsSinceEpoch) / 1e6
+            ReplayOutput.out(
+                "Replayed \(count) capture\(count == 1 ? "" : "s") in "
+                    + String(format: "%.2f s", seconds)
+                    + ": \(count - failed) answered 2xx/3xx, \(failed) did not.")
+        }
+        if failed > 0 { throw ExitCode.failure }
+    }
+}
+
+/// How `replay` and `send` print a delivery.
+enum ReplayOutput {
+    /// One line to stdout, unbuffered (output may be piped while a long replay runs).
+    static func out(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// One line to stderr.
+    static func err(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints the reason to stderr and exits with status 1.
+    static func fail(_ reason: String) -> Never {
+        err("hookstash: \(reason)")
+        Foundation.exit(1)
+    }
+
+    static func json(_ result: Replayer.Result) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let delivery = result.delivery else {
+            let problem = NotSent(captureID: result.captureID, problem: result.problem ?? "not sent")
+            return (try? encoder.encode(problem)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+        let record = DeliveryRecord(delivery: delivery, detail: result.report)
+        return (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// A capture that was not sent, as JSON.
+    struct NotSent: Encodable {
+        var captureID: Int64
+        var problem: String
+
+        enum CodingKeys: String, CodingKey {
+            case captureID = "capture_id"
+            case problem
+        }
+    }
+
+    static func text(_ result: Replayer.Result, showBody: Bool) {
+        guard let delivery = result.delivery, let report = result.report else {
+            err(result.problem ?? "capture \(result.captureID) was not sent")
+            return
+        }
+        let time = String(format: "%.1f ms", delivery.durationMs)
+        let line = "#\(result.captureID) \(report.request.method) \(report.request.url)"
+        guard let response = report.response, delivery.error == nil else {
+            err("\(line) → failed after \(time): \(delivery.error ?? "no answer")")
+            return
+        }
+        let reason = response.statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map { " \($0)" } ?? ""
+        out("\(line) → \(response.status)\(reason) in \(time) (delivery \(delivery.id))")
+        guard showBody, response.bodySize > 0 else { return }
+        if let text = response.bodyText {
+            let shown = text.count > 2000 ? String(text.prefix(2000)) + "…" : text
+            out(
+                shown.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+            )
+        } else {
+            out("  (\(response.bodySize) bytes of binary body)")
+        }
+        if response.truncated {
+            out("  (response body truncated in the record: \(response.bodySize) bytes received)")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import HookstashCore
+import HookstashDelivery
+import HookstashSignatures
+
+/// `hookstash send FILE --to URL --scheme S --secret S`: sends a file signed as the provider would.
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Send a file to a URL, signed as the provider would (simulates Front and others).",
+        discussion: """
+            hookstash send event.json --to http://localhost:3000/webhooks/front --scheme front --secret s3cret
+            The request carries Host, User-Agent: hookstash, Content-Type (--content-type, else application/json \
+            when the file looks like JSON), Content-Length and the scheme's signature headers with the current time. \
+            Exit status 0 only when the answer is 2xx or 3xx.
+            """)
+
+    @Argument(help: ArgumentHelp("The body to send ('-' for stdin).", valueName: "file"))
+    var file: String
+
+    @Option(help: ArgumentHelp("Target URL: http(s)://host[:port]/path.", valueName: "url"))
+    var to: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Signature scheme (\(SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ")), none).",
+            valueName: "name"))
+    var scheme: String
+
+    @OptionGroup var secrets: SecretOptions
+
+    @Option(help: "Request method.")
+    var method: String = "POST"
+
+    @Option(help: ArgumentHelp("Content-Type of the body.", valueName: "type"))
+    var contentType: String?
+
+    @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
+    var header: [String] = []
+
+    @Option(help: ArgumentHelp("Total time allowed, in milliseconds (default 30000).", valueName: "ms"))
+    var timeout: Int?
+
+    @Option(help: ArgumentHelp("Time allowed to connect, in milliseconds (default 5000).", valueName: "ms"))
+    var connectTimeout: Int?
+
+    @Flag(help: "Do not check the target's TLS certificate (self-signed local HTTPS).")
+    var insecure = false
+
+    @Flag(help: "Print the request as sent and the answer as one JSON object.")
+    var json = false
+
+    var signatureScheme: SignatureScheme? { SignatureScheme(rawValue: scheme.lowercased()) }
+
+    func validate() throws {
+        if signatureScheme == nil, scheme.lowercased() != "none" {
+            throw ValidationError(
+                "Unknown scheme '\(scheme)'; expected one of "
+                    + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ", none.")
+        }
+        let secretCount = secrets.secret.count + secrets.secretEnv.count
+        if signatureScheme != nil, secretCount != 1 {
+            throw ValidationError("Give exactly one --secret or --secret-env.")
+        }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
+        if let connectTimeout, connectTimeout <= 0 {
+            throw ValidationError("--connect-timeout must be a positive number of milliseconds.")
+        }
+        do {
+            _ = try DeliveryTarget(parsing: to)
+            for text in header { _ = try ReplaySettings.parseHeader(text) }
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func run() async throws {
+        do {
+            try await send()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            ReplayOutput.fail("\(error)")
+        }
+    }
+
+    private func send() async throws {
+        let target = try DeliveryTarget(parsing: to)
+        let body = try readInput(file)
+        var request = OutgoingRequest.sending(
+            body, to: target, method: method, contentType: contentType,
+            extraHeaders: try header.map { try ReplaySettings.parseHeader($0) })
+        if let signatureScheme {
+            try Resigner(secret: try secrets.resolved()[0]).sign(&request, scheme: signatureScheme)
+            request.changes = []
+        }
+        let options = DeliveryOptions(
+            connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
+            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure)
+        let workers = DeliveryWorkers(count: 1)
+        defer { workers.shutdown() }
+        let outcome = await workers.deliver(request, options: options)
+        let report = DeliveryReport(source: "send", request: request, outcome: outcome)
+        if json {
+            ReplayOutput.out(report.json())
+        } else {
+            let time = String(format: "%.1f ms", outcome.timings.totalMs)
+            let line = "\(request.method) \(request.url)"
+            if let error = outcome.error {
+                ReplayOutput.err("\(line) → failed after \(time): \(error)")
+            } else if let response = report.response {
+                let reason =
+                    response.statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map { " \($0)" } ?? ""
+                ReplayOutput.out("\(line) → \(response.status)\(reason) in \(time)")
+                if let text = response.bodyText, !text.isEmpty {
+                    ReplayOutput.out(
+                        text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(
+                            separator: "\n"))
+                }
+            }
+        }
+        if !outcome.succeeded { throw ExitCode.failure }
+    }
+}
