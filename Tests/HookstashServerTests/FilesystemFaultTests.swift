@@ -33,7 +33,10 @@ struct FilesystemFaultTests {
     }
 
     @Test func fullDiskAnswers503AndRecoversWhenSpaceIsFreed() async throws {
-        try await withMountedServer(size: "2m") { server, mount in
+        try await withMountedServer(size: "4m") { server, mount in
+            // Something else on the disk takes most of the space.
+            let filler = mount + "/filler"
+            #expect(Self.shell("head -c 2500000 /dev/zero > '\(filler)'"))
             let body = String(repeating: "y", count: 100 * 1024)
             var statuses: [Int] = []
             for index in 0..<40 {
@@ -45,10 +48,12 @@ struct FilesystemFaultTests {
             #expect(!statuses.contains { $0 != 200 && $0 != 503 })
             #expect(try server.store.count() == statuses.filter { $0 == 200 }.count)
 
-            // Space comes back (retention removes captures and their body files): captures are accepted again.
-            #expect(try server.store.prune(keepAtMost: 1, receivedBefore: nil) > 0)
-            let after = try server.exchange("POST /after HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")[0]
+            // The space comes back: captures are accepted again, without a restart.
+            try FileManager.default.removeItem(atPath: filler)
+            let after = try server.exchange(
+                "POST /after HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")[0]
             #expect(after.status == 200)
+            #expect(try server.store.summaries(limit: 1).first?.target.raw == "/after")
         }
     }
 }

@@ -1,6 +1,7 @@
 import HookstashCore
 import HookstashStore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -202,7 +203,23 @@ final class CaptureHandler: ChannelInboundHandler {
             tee.stopForwarding = true
         }
         let committed = context.eventLoop.makePromise(of: Int64.self)
-        writer.submit(capture) { committed.completeWith($0) }
+        // With --forward-sync, the answer is the forward target's, once it has answered (or the configured one).
+        let relayed = NIOLockedValueBox<CaptureResponse?>(nil)
+        if let relay = configuration.relay, !refusal {
+            writer.submit(capture) { result in
+                guard case .success(let id) = result else { return committed.completeWith(result) }
+                var withID = capture
+                withID.id = id
+                let stored = withID
+                committed.completeWithTask {
+                    let answer = await relay(stored)
+                    relayed.withLockedValue { $0 = answer }
+                    return id
+                }
+            }
+        } else {
+            writer.submit(capture) { committed.completeWith($0) }
+        }
         let logger = self.logger
         enqueueAnswer(
             context: context, after: committed.futureResult, close: close,
@@ -210,6 +227,7 @@ final class CaptureHandler: ChannelInboundHandler {
         ) { result, closing in
             switch result {
             case .success, .none:
+                let answer = relayed.withLockedValue { $0 } ?? answer
                 return answer.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing)
             case .failure(let error):
                 logger.error("capture not stored", metadata: ["error": "\(error)"])

@@ -18,6 +18,9 @@ public struct CaptureListenerConfiguration: Sendable {
     public var idleTimeout: Double
     /// The answer for a request, chosen by its target and headers (a config endpoint, or the `--response-*` flags).
     public var respond: @Sendable (RequestTarget, HeaderList) -> CaptureResponse
+    /// `--forward-sync`: called with each stored capture before answering; a non-nil result is relayed to the
+    /// sender instead of the configured answer (the forward target's own answer).
+    public var relay: (@Sendable (Capture) async -> CaptureResponse?)?
 
     public init(
         host: String = "127.0.0.1",
@@ -28,7 +31,8 @@ public struct CaptureListenerConfiguration: Sendable {
         headerTimeout: Double = 10,
         bodyTimeout: Double = 30,
         idleTimeout: Double = 75,
-        respond: @escaping @Sendable (RequestTarget, HeaderList) -> CaptureResponse = { _, _ in CaptureResponse() }
+        respond: @escaping @Sendable (RequestTarget, HeaderList) -> CaptureResponse = { _, _ in CaptureResponse() },
+        relay: (@Sendable (Capture) async -> CaptureResponse?)? = nil
     ) {
         self.host = host
         self.port = port
@@ -39,5 +43,6 @@ public struct CaptureListenerConfiguration: Sendable {
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.respond = respond
+        self.relay = relay
     }
 }

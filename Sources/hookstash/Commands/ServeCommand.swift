@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookstashCore
+import HookstashDelivery
 import HookstashInspector
 import HookstashServer
 import HookstashSignatures
@@ -56,6 +57,33 @@ struct ServeCommand: AsyncParsableCommand {
             "The base URL the sender signs against (Twilio, Square); default: X-Forwarded-Proto/Host, else Host.",
             valueName: "url"))
     var publicURL: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Forward every capture to URL through a durable queue (retries with backoff; survives restarts).",
+            valueName: "url"))
+    var forward: String?
+
+    @Flag(
+        help:
+            "Answer each sender with the forward target's answer (first attempt, within 4.5 s; else the configured answer)."
+    )
+    var forwardSync = false
+
+    @Option(help: ArgumentHelp("Delay before the first forward retry (1s, 500ms).", valueName: "duration"))
+    var forwardRetryInitial: String?
+
+    @Option(help: ArgumentHelp("Longest delay between forward retries (5m).", valueName: "duration"))
+    var forwardRetryMax: String?
+
+    @Option(help: ArgumentHelp("Attempts before a forward is given up (20).", valueName: "n"))
+    var forwardMaxAttempts: Int?
+
+    @Option(help: ArgumentHelp("Forwards in flight at once per target (1 keeps capture order).", valueName: "n"))
+    var forwardConcurrency: Int?
+
+    @Option(help: ArgumentHelp("Total time allowed for one forward attempt, in milliseconds.", valueName: "ms"))
+    var forwardTimeout: Int?
 
     @Option(help: ArgumentHelp("The status the listener answers with.", valueName: "status"))
     var responseStatus = 200
@@ -122,6 +150,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw ValidationError("--public-url must be an http:// or https:// URL, not '\(publicURL)'")
         }
+        for (flag, value) in [
+            ("--forward-retry-initial", forwardRetryInitial), ("--forward-retry-max", forwardRetryMax),
+        ] {
+            if let value, DurationText.parse(value) == nil {
+                throw ValidationError("\(flag) takes a duration such as 1s, 500ms or 5m, not '\(value)'")
+            }
+        }
+        if forwardSync, forward == nil, config == nil {
+            throw ValidationError("--forward-sync needs --forward URL (or endpoints with forward in --config)")
+        }
         guard (100...599).contains(responseStatus) else {
             throw ValidationError("--response-status must be between 100 and 599, not \(responseStatus)")
         }
@@ -186,21 +224,36 @@ struct ServeCommand: AsyncParsableCommand {
             defaultPolicy: SignaturePolicy(
                 scheme: SignatureSchemeSelection(name: scheme) ?? .auto,
                 secrets: secrets + secretEnvironment.compactMap { environment[$0] }, publicURL: publicURL),
-            defaultResponse: response)
+            defaultResponse: response, defaultForward: forward)
+        let forwarder = try CaptureForwarder(
+            store: captureStore, router: router, logger: logger,
+            limits: .init(
+                retryInitialSeconds: forwardRetryInitial.flatMap(DurationText.parse),
+                retryMaxSeconds: forwardRetryMax.flatMap(DurationText.parse), maxAttempts: forwardMaxAttempts,
+                concurrency: forwardConcurrency, timeoutMs: forwardTimeout))
+        let forwardSync = self.forwardSync
+        let replayer = CaptureReplayer(store: captureStore, router: router)
+        defer { replayer.shutdown() }
         let signatures = CaptureSignatureCheck(router: router, store: captureStore)
         let quiet = self.quiet
         let writer = CaptureWriter(
             store: captureStore,
             prepare: { signatures.annotate(&$0) },
             committed: { captures in
+                if !forwardSync { forwarder.enqueue(captures) }
                 guard !quiet else { return }
                 let lines = captures.map(ServeOutput.line).joined()
                 FileHandle.standardOutput.write(Data(lines.utf8))
             })
+        var relay: (@Sendable (Capture) async -> CaptureResponse?)?
+        if forwardSync {
+            relay = { capture in await ForwardSync.answer(forwarder: forwarder, capture: capture) }
+        }
         let listenerConfiguration = CaptureListenerConfiguration(
             host: listen.host, port: listen.port, maxBodySize: ByteSizeText.parse(maxBodySize)!,
             maxHeadSize: maxHeaderSize, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
-            idleTimeout: idleTimeout, respond: { target, _ in router.route(forPath: target.path).response })
+            idleTimeout: idleTimeout, respond: { target, _ in router.route(forPath: target.path).response },
+            relay: relay)
         let listener = CaptureListener(
             configuration: listenerConfiguration, store: captureStore, writer: writer, logger: logger)
         let address = try await listener.start()
@@ -211,11 +264,16 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: listener), .init(service: retention),
         ]
+        services += forwarder.services.map { .init(service: $0) }
         if inspect != "off", let address = ListenAddress(argument: inspect) {
             let shownHost = address.host.contains(":") ? "[\(address.host)]" : address.host
             let inspector = Inspector(
                 configuration: InspectorConfiguration(
                     host: address.host, port: address.port, store: captureStore, token: resolvedInspectToken,
+                    replay: { id, request in
+                        try await replayer.replay(
+                            captureID: id, to: request.to, resign: request.resign, headers: request.headers)
+                    },
                     onServerRunning: { port in Terminal.line("  inspector: http://\(shownHost):\(port)/") },
                     logger: logger))
             services.append(.init(service: inspector))
@@ -227,6 +285,9 @@ struct ServeCommand: AsyncParsableCommand {
         Terminal.line("  store:     \(captureStore.path)")
         for endpoint in configuration.endpoints {
             Terminal.line("  endpoint:  \(endpoint)")
+        }
+        if let forward {
+            Terminal.line("  forward:   \(forward)\(forwardSync ? " (answers with the target's answer)" : "")")
         }
 
         let group = ServiceGroup(
@@ -244,5 +305,19 @@ enum ServeOutput {
         return
             "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
             + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"
+    }
+}
+
+/// `--forward-sync`: the sender gets the forward target's answer when it comes within the budget.
+enum ForwardSync {
+    static func answer(forwarder: CaptureForwarder, capture: Capture) async -> CaptureResponse? {
+        guard let outcome = await forwarder.forwardNow(capture), let response = outcome.response,
+            !response.truncated
+        else { return nil }
+        var headers = response.headers
+        for name in ["Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "TE", "Trailer", "Upgrade"] {
+            headers.remove(name)
+        }
+        return CaptureResponse(status: response.status, headers: headers, body: response.body)
     }
 }
