@@ -102,6 +102,7 @@ let package = Package(
             name: "HookstashDeliveryTests",
             dependencies: [
                 "HookstashDelivery", "HookstashStore", "HookstashCore", "HookstashSignatures", "HookstashServer",
+                "HookstashTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -3,6 +3,7 @@ import HookstashCore
 import HookstashServer
 import HookstashSignatures
 import HookstashStore
+import HookstashTestSupport
 import Logging
 import Testing
 

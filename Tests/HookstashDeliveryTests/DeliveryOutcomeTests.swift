@@ -1,5 +1,6 @@
 import Foundation
 import HookstashCore
+import HookstashTestSupport
 import Testing
 
 @testable import HookstashDelivery

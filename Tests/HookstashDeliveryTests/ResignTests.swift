@@ -1,6 +1,7 @@
 import Foundation
 import HookstashCore
 import HookstashSignatures
+import HookstashTestSupport
 import Testing
 
 @testable import HookstashDelivery

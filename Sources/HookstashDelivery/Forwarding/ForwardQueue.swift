@@ -83,6 +83,11 @@ public final class ForwardQueue: Sendable {
         wake.signal()
     }
 
+    /// Wakes the queue for entries added by someone else (the capture writer, in its own transaction).
+    public func notifyEnqueued() {
+        wake.signal()
+    }
+
     /// Entries still to deliver.
     public func pendingCount() throws -> Int {
         try store.forwardCount(to: queueKey, state: .pending)
@@ -110,18 +115,27 @@ public final class ForwardQueue: Sendable {
         }
     }
 
+    /// Delivers a batch in capture order. When the target did not answer some attempt, every pending entry is
+    /// then given the same next attempt time (the latest of theirs): a target that comes back receives the
+    /// captures in the order they arrived, not in the order their jittered retries fell due.
     private func deliver(_ entries: [ForwardQueueEntry], workers: DeliveryWorkers) async {
-        await withTaskGroup(of: Void.self) { group in
+        let targetDown = await withTaskGroup(of: Bool.self) { group in
             var inFlight = 0
+            var unanswered = false
             for entry in entries {
                 if inFlight == configuration.concurrency {
-                    await group.next()
+                    if await group.next() == false { unanswered = true }
                     inFlight -= 1
                 }
                 if Task.isCancelled { break }
                 inFlight += 1
-                group.addTask { await self.attempt(entry, workers: workers) }
+                group.addTask { await self.attempt(entry, workers: workers)?.response != nil }
             }
+            for await answered in group where !answered { unanswered = true }
+            return unanswered
+        }
+        if targetDown {
+            try? store.alignPendingForwards(to: queueKey)
         }
     }
 

@@ -6,8 +6,9 @@ import Logging
 /// Sends each committed capture to the forward target of its route (`serve --forward URL`, or an endpoint's
 /// `forward` in the config): one durable `ForwardQueue`, run as a `ForwardQueueService`, per distinct target.
 ///
-/// Wiring in `serve`: build the router with `defaultForward: forward`, create the forwarder, call `enqueue` from the
-/// capture writer's `committed` callback, and add `services` to the service group.
+/// Wiring in `serve`: build the router with `defaultForward: forward`, create the forwarder, give the capture
+/// writer `queueKey(for:)` (the capture is queued in the transaction that stores it), call `notifyQueued` from its
+/// `committed` callback, and add `services` to the service group. `enqueue` queues captures stored earlier.
 public struct CaptureForwarder: Sendable {
     /// Limits shared by every target; nil keeps the documented default.
     public struct Limits: Sendable {
@@ -74,6 +75,26 @@ public struct CaptureForwarder: Sendable {
                         "hookstash.forward.to": "\(url)", "error": "\(error)", "hookstash.capture.ids": "\(ids)",
                     ])
             }
+        }
+    }
+
+    /// The queue `capture` joins, for the capture writer to add it in the transaction that stores it (so a crash
+    /// between storing and queueing cannot lose a forward); nil when its route forwards nowhere.
+    public func queueKey(for capture: Capture) -> String? {
+        guard !capture.malformed, capture.problem == nil,
+            let url = router.route(forPath: capture.target.path).forward
+        else { return nil }
+        return queues[url]?.queueKey
+    }
+
+    /// Wakes the queues that `captures` (queued by the writer) joined.
+    public func notifyQueued(_ captures: [Capture]) {
+        var woken = Set<String>()
+        for capture in captures {
+            guard queueKey(for: capture) != nil, let url = router.route(forPath: capture.target.path).forward,
+                woken.insert(url).inserted
+            else { continue }
+            queues[url]?.notifyEnqueued()
         }
     }
 

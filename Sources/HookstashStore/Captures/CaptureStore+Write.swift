@@ -7,7 +7,7 @@ extension CaptureStore {
     ///
     /// Spilled body files are synced to disk first, so a committed row never points at bytes that a crash lost.
     public func insert(_ captures: [Capture]) throws -> [Int64] {
-        try insert(encoded: captures.map(EncodedCapture.init))
+        try insert(encoded: captures.map { EncodedCapture($0) })
     }
 
     /// Like `insert(_:)` for captures whose JSON columns were encoded already (off the writer's thread).
@@ -39,7 +39,11 @@ extension CaptureStore {
                         capture.signature?.status.rawValue, encoded.signatureJSON,
                     ]
                     try statement.execute(arguments: StatementArguments(values))
-                    ids.append(db.lastInsertedRowID)
+                    let id = db.lastInsertedRowID
+                    ids.append(id)
+                    if let queue = encoded.forwardQueue {
+                        _ = try Self.enqueueForward(db, [id], to: queue, at: capture.receivedAt)
+                    }
                 }
                 return ids
             }
@@ -109,11 +113,14 @@ extension CaptureStore {
 /// A capture with its JSON columns encoded, ready to insert.
 public struct EncodedCapture: Sendable {
     public var capture: Capture
+    /// The forward queue this capture joins in the transaction that stores it, if any.
+    public var forwardQueue: String?
     let headersJSON: String
     let signatureJSON: String?
 
-    public init(_ capture: Capture) {
+    public init(_ capture: Capture, forwardQueue: String? = nil) {
         self.capture = capture
+        self.forwardQueue = forwardQueue
         headersJSON = capture.headers.jsonText
         signatureJSON = capture.signature?.jsonText
     }

@@ -29,17 +29,21 @@ public final class CaptureWriter: Sendable {
     private let prepare: @Sendable (inout Capture) -> Void
     /// Told the ids of every committed batch, in order (live events, forwarding).
     private let committed: @Sendable ([Capture]) -> Void
+    /// The forward queue (if any) a capture joins in the same transaction that stores it.
+    private let forwardQueue: @Sendable (Capture) -> String?
 
     public init(
         store: CaptureStore,
         maxBatch: Int = 512,
         prepare: @escaping @Sendable (inout Capture) -> Void = { _ in },
+        forwardQueue: @escaping @Sendable (Capture) -> String? = { _ in nil },
         committed: @escaping @Sendable ([Capture]) -> Void = { _ in }
     ) {
         self.store = store
         self.maxBatch = maxBatch
         self.prepare = prepare
         self.committed = committed
+        self.forwardQueue = forwardQueue
     }
 
     public func submit(_ capture: Capture, completion: @escaping Completion) {
@@ -47,7 +51,7 @@ public final class CaptureWriter: Sendable {
         if capture.body.inlineBytes != nil {
             var prepared = capture
             prepare(&prepared)
-            item = .encoded(EncodedCapture(prepared))
+            item = .encoded(EncodedCapture(prepared, forwardQueue: forwardQueue(prepared)))
         } else {
             item = .unprepared(capture)
         }
@@ -94,7 +98,7 @@ public final class CaptureWriter: Sendable {
                     return encoded
                 case .unprepared(var capture):
                     prepare(&capture)
-                    return EncodedCapture(capture)
+                    return EncodedCapture(capture, forwardQueue: forwardQueue(capture))
                 }
             }
             do {

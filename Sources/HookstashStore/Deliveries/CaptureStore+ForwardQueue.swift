@@ -8,18 +8,38 @@ extension CaptureStore {
     public func enqueueForward(_ captureIDs: [Int64], to: String, at: Timestamp) throws -> Int {
         guard !captureIDs.isEmpty else { return 0 }
         return try translatingErrors("queue captures for forwarding") {
+            try pool.write { db in try Self.enqueueForward(db, captureIDs, to: to, at: at) }
+        }
+    }
+
+    /// The same inside a caller's transaction (the capture writer queues a capture in the transaction that
+    /// stores it, so no crash can leave a stored capture unqueued).
+    static func enqueueForward(_ db: Database, _ captureIDs: [Int64], to: String, at: Timestamp) throws -> Int {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO forward_queue (capture_id, to_url, enqueued_at, next_attempt_at)
+                SELECT id, ?, ?, ? FROM capture WHERE id = ?
+                """)
+        var added = 0
+        for id in captureIDs {
+            try statement.execute(arguments: [to, at.microsecondsSinceEpoch, at.microsecondsSinceEpoch, id])
+            added += db.changesCount
+        }
+        return added
+    }
+
+    /// Gives every pending entry for `to` the latest next-attempt time among them: the target did not answer, so
+    /// the queue retries as one and catches up in capture order once the target is back.
+    public func alignPendingForwards(to: String) throws {
+        try translatingErrors("update the forward queue") {
             try pool.write { db in
-                let statement = try db.cachedStatement(
+                try db.execute(
                     sql: """
-                        INSERT OR IGNORE INTO forward_queue (capture_id, to_url, enqueued_at, next_attempt_at)
-                        SELECT id, ?, ?, ? FROM capture WHERE id = ?
-                        """)
-                var added = 0
-                for id in captureIDs {
-                    try statement.execute(arguments: [to, at.microsecondsSinceEpoch, at.microsecondsSinceEpoch, id])
-                    added += db.changesCount
-                }
-                return added
+                        UPDATE forward_queue SET next_attempt_at = (
+                            SELECT MAX(next_attempt_at) FROM forward_queue WHERE to_url = ? AND state = 'pending')
+                        WHERE to_url = ? AND state = 'pending'
+                        """,
+                    arguments: [to, to])
             }
         }
     }

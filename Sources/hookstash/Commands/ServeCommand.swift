@@ -239,8 +239,9 @@ struct ServeCommand: AsyncParsableCommand {
         let writer = CaptureWriter(
             store: captureStore,
             prepare: { signatures.annotate(&$0) },
+            forwardQueue: { forwardSync ? nil : forwarder.queueKey(for: $0) },
             committed: { captures in
-                if !forwardSync { forwarder.enqueue(captures) }
+                if !forwardSync { forwarder.notifyQueued(captures) }
                 guard !quiet else { return }
                 let lines = captures.map(ServeOutput.line).joined()
                 FileHandle.standardOutput.write(Data(lines.utf8))

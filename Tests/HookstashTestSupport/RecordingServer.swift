@@ -8,23 +8,23 @@ import Synchronization
 
 /// A raw-socket HTTP/1.1 server on 127.0.0.1 that records the exact bytes of each request and answers with
 /// scripted bytes. Keeps connections open (keep-alive) until the client closes them.
-final class RecordingServer: Sendable {
-    struct Request: Sendable {
+public final class RecordingServer: Sendable {
+    public struct Request: Sendable {
         /// Request line and headers through the blank line.
-        var head: [UInt8]
-        var body: [UInt8]
+        public var head: [UInt8]
+        public var body: [UInt8]
         /// Which accepted connection carried it (0, 1, …).
-        var connection: Int
-        var bytes: [UInt8] { head + body }
-        var headText: String { String(decoding: head, as: UTF8.self) }
+        public var connection: Int
+        public var bytes: [UInt8] { head + body }
+        public var headText: String { String(decoding: head, as: UTF8.self) }
         /// Header lines without the request line, as sent.
-        var headerLines: [String] {
+        public var headerLines: [String] {
             Array(headText.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty })
         }
-        var requestLine: String { headText.components(separatedBy: "\r\n").first ?? "" }
+        public var requestLine: String { headText.components(separatedBy: "\r\n").first ?? "" }
     }
 
-    enum Answer: Sendable {
+    public enum Answer: Sendable {
         /// Write these bytes.
         case bytes([UInt8])
         /// Wait, then write.
@@ -33,7 +33,7 @@ final class RecordingServer: Sendable {
         case close
     }
 
-    static func response(
+    public static func response(
         _ status: Int = 200, reason: String = "OK", headers: [(String, String)] = [], body: String = ""
     ) -> [UInt8] {
         var text = "HTTP/1.1 \(status) \(reason)\r\n"
@@ -50,7 +50,7 @@ final class RecordingServer: Sendable {
         var listenerClosed = false
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let state = Mutex(State())
     private let answer: @Sendable (Request) -> Answer
@@ -58,7 +58,7 @@ final class RecordingServer: Sendable {
     private let greeting: [UInt8]?
 
     /// Binds 127.0.0.1 on `port` (0: any free port) and starts accepting.
-    init(
+    public init(
         port: UInt16 = 0, greeting: [UInt8]? = nil,
         answer: @escaping @Sendable (Request) -> Answer = { _ in .bytes(response()) }
     ) throws {
@@ -91,11 +91,11 @@ final class RecordingServer: Sendable {
         thread.start()
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// A port on 127.0.0.1 that refuses connections: bound (so no other test gets it) but not listening.
     /// Close the descriptor just before starting a server on that port.
-    static func reservePort() throws -> (descriptor: Int32, port: UInt16) {
+    public static func reservePort() throws -> (descriptor: Int32, port: UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
@@ -114,12 +114,12 @@ final class RecordingServer: Sendable {
         return (fd, UInt16(bigEndian: address.sin_port))
     }
 
-    var requests: [Request] { state.withLock { $0.requests } }
-    var connectionCount: Int { state.withLock { $0.connections } }
+    public var requests: [Request] { state.withLock { $0.requests } }
+    public var connectionCount: Int { state.withLock { $0.connections } }
 
     /// Waits until at least `count` requests arrived (or `seconds` passed) and returns them, without blocking a
     /// thread of the cooperative pool.
-    func requests(atLeast count: Int, seconds: Double = 30) async -> [Request] {
+    public func requests(atLeast count: Int, seconds: Double = 30) async -> [Request] {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let requests = self.requests
@@ -129,7 +129,7 @@ final class RecordingServer: Sendable {
         return requests
     }
 
-    func stop() {
+    public func stop() {
         // Only shut down, under the lock the serving threads close under: a descriptor number closed elsewhere may
         // already belong to another test's socket. The accept thread closes the listener, so its number cannot be
         // reused by another server while that thread may still call accept on it.
@@ -226,7 +226,7 @@ final class RecordingServer: Sendable {
         return true
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    public static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
             if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
@@ -234,7 +234,7 @@ final class RecordingServer: Sendable {
         return nil
     }
 
-    static func contentLength(_ head: [UInt8]) -> Int {
+    public static func contentLength(_ head: [UInt8]) -> Int {
         let text = String(decoding: head, as: UTF8.self)
         for line in text.components(separatedBy: "\r\n") {
             let parts = line.split(separator: ":", maxSplits: 1)

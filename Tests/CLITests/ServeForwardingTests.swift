@@ -1,0 +1,97 @@
+import Foundation
+import HookstashTestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `serve --forward`: a durable queue; `--forward-sync`: the sender gets the target's answer; the inspector's
+/// replay goes through the same engine.
+@Suite struct ServeForwardingTests {
+    @Test func capturesWaitForADownTargetAcrossARestartAndArriveOnceInOrder() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.file("h.sqlite")
+        let reserved = try RecordingServer.reservePort()
+        let target = "http://127.0.0.1:\(reserved.port)/hook"
+        let arguments = ["--forward", target, "--forward-retry-initial", "200ms", "--forward-retry-max", "500ms"]
+        let first = try ServeProcess(database: database, arguments: arguments)
+        for index in 0..<10 {
+            let connection = try RawConnection(port: first.port)
+            try connection.send("POST /f/\(index) HTTP/1.1\r\nContent-Length: 1\r\n\r\n\(index)")
+            #expect(try connection.readResponse().status == 200)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(first.stop() == 0)
+
+        // The target comes up on the same port; a new serve process resumes the queue.
+        close(reserved.descriptor)
+        let recorder = try RecordingServer(port: reserved.port)
+        defer { recorder.stop() }
+        let second = try ServeProcess(database: database, arguments: arguments)
+        defer { second.stop() }
+        let received = await recorder.requests(atLeast: 10, seconds: 30)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(recorder.requests.count == 10, "each capture exactly once")
+        #expect(received.map(\.requestLine) == Array(repeating: "POST /hook HTTP/1.1", count: 10))
+        #expect(received.map { String(decoding: $0.body, as: UTF8.self) } == (0..<10).map(String.init))
+
+        // The failed attempts are on record beside the successful one.
+        let show = try HookstashProcess.run(["show", "1", "--json", "--db", database])
+        let deliveries =
+            (try JSONSerialization.jsonObject(with: show.stdout) as! [String: Any])["deliveries"] as! [[String: Any]]
+        #expect(deliveries.count >= 2)
+        #expect(deliveries.last?["status"] as? Int == 200)
+        #expect(deliveries.dropLast().allSatisfy { $0["status"] is NSNull && $0["error"] is String })
+    }
+
+    @Test func forwardSyncAnswersTheSenderWithTheTargetsAnswer() throws {
+        let recorder = try RecordingServer { _ in
+            .bytes(RecordingServer.response(201, reason: "Created", headers: [("X-From", "target")], body: "made"))
+        }
+        defer { recorder.stop() }
+        let directory = try TemporaryDirectory()
+        let serve = try ServeProcess(
+            database: directory.file("h.sqlite"), arguments: ["--forward", recorder.url + "/in", "--forward-sync"])
+        defer { serve.stop() }
+        let connection = try RawConnection(port: serve.port)
+        try connection.send("POST /sync HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+        let answer = try connection.readResponse()
+        #expect(answer.status == 201)
+        #expect(answer.header("X-From") == "target")
+        #expect(answer.bodyText == "made")
+        #expect(recorder.requests.count == 1)
+    }
+
+    @Test func inspectorReplayDeliversThroughTheEngineAndRecordsIt() throws {
+        let recorder = try RecordingServer()
+        defer { recorder.stop() }
+        let directory = try TemporaryDirectory()
+        let database = directory.file("h.sqlite")
+        let serve = try ServeProcess(database: database)
+        defer { serve.stop() }
+        let sent = "POST /orig?q=1 HTTP/1.1\r\nX-Dup: a\r\nx-dup: b\r\nContent-Length: 5\r\n\r\nhello"
+        let capture = try RawConnection(port: serve.port)
+        try capture.send(sent)
+        _ = try capture.readResponse()
+
+        let inspector = try #require(serve.inspectorPort)
+        let body = #"{"to":"\#(recorder.url)"}"#
+        let api = try RawConnection(port: inspector)
+        try api.send(
+            "POST /api/captures/1/replay HTTP/1.1\r\nHost: 127.0.0.1:\(inspector)\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        let response = try api.readResponse()
+        #expect(response.status == 200)
+        let record = try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any]
+        #expect(record["status"] as? Int == 200)
+        let request = try #require(recorder.requests.first)
+        #expect(request.requestLine == "POST /orig?q=1 HTTP/1.1")
+        #expect(request.headerLines.filter { $0.lowercased().hasPrefix("x-dup") } == ["X-Dup: a", "x-dup: b"])
+        #expect(request.body == Array("hello".utf8))
+        let list = try HookstashProcess.run(["list", "--json", "--db", database])
+        let summary =
+            ((try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]])[0]
+        #expect(summary["deliveries"] as? Int == 1)
+    }
+}
