@@ -48,6 +48,8 @@ lint:
 ## Benchmarks (release build; installs wrk and nginx from Debian): prints one summary table.
 bench: deps
 	./scripts/bench
+	Benchmarks/replay-vs-wrk.sh
+	swift build -c release --product inspector-benchmark && .build/release/inspector-benchmark --captures 100000 --requests 300
 
 ## Mutation fuzzing of the capture framing (1,000,000 inputs) and the live listener (10,000 connections).
 fuzz: deps
