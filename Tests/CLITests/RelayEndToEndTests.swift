@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import Testing
+
+/// `hookstash pull` end to end: a remote `hookstash serve` process, a `pull` process, and a recorder as the local
+/// app, all on 127.0.0.1 with real SQLite files. Every capture must reach the app exactly once, in capture order,
+/// whatever is killed or restarted in between.
+@Suite(.serialized) struct RelayEndToEndTests {
+    static let firstBatch = 100
+    static let secondBatch = 200
+
+    private func send(_ range: ClosedRange<Int>, to port: Int) throws {
+        for index in range { try sendCapture(port: port, body: "capture \(index)") }
+    }
+
+    private func expected(_ range: ClosedRange<Int>) -> [String] {
+        range.map { "capture \($0)" }
+    }
+
+    /// Rows the pull process left in its store: local captures and successful deliveries.
+    private func localCounts(_ database: String) throws -> (captures: Int, delivered: Int, pending: Int) {
+        let queue = try DatabaseQueue(path: database)
+        return try queue.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM capture") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE status = 200") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM forward_queue WHERE state = 'pending'") ?? -1
+            )
+        }
+    }
+
+    @Test func pullKilledWithSIGKILLResumesWithExactlyTheCapturesItMissed() throws {
+        let directory = try TemporaryDirectory()
+        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
+        defer { remote.stop() }
+        let app = try RecordingServer()
+        let inspector = "http://127.0.0.1:\(remote.inspectorPort!)/"
+        let local = directory.file("local.sqlite")
+        let appURL = "http://127.0.0.1:\(app.port)"
+
+        var pull = try PullProcess(database: local, from: inspector, to: appURL)
+        #expect(pull.waitForStatus("connected"))
+        try send(1...Self.firstBatch, to: remote.port)
+        #expect(pull.waitForDelivered(Self.firstBatch))
+        #expect(app.bodies == expected(1...Self.firstBatch))
+        pull.kill()
+
+        let total = Self.firstBatch + Self.secondBatch
+        try send((Self.firstBatch + 1)...total, to: remote.port)
+        pull = try PullProcess(database: local, from: inspector, to: appURL)
+        #expect(app.waitFor(total))
+        #expect(pull.waitForDelivered(Self.secondBatch))
+        usleep(500_000)  // anything sent twice would arrive now
+        #expect(app.bodies == expected(1...total))
+        #expect(pull.deliveries.compactMap { $0["remote_id"] as? Int } == Array((Self.firstBatch + 1)...total))
+        pull.kill()
+        let counts = try localCounts(local)
+        #expect(counts.captures == total)
+        #expect(counts.delivered == total)
+        #expect(counts.pending == 0)
+    }
+
+    @Test func theRemoteRestartedWhilePullRunsLosesNothingAndRepeatsNothing() throws {
+        let directory = try TemporaryDirectory()
+        let capturePort = try freePort()
+        let inspectorPort = try freePort()
+        let arguments = ["--listen", "127.0.0.1:\(capturePort)", "--inspect", "127.0.0.1:\(inspectorPort)"]
+        var remote = try ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
+        let app = try RecordingServer()
+        let local = directory.file("local.sqlite")
+        let pull = try PullProcess(
+            database: local, from: "http://127.0.0.1:\(inspectorPort)", to: "http://127.0.0.1:\(app.port)/in")
+        #expect(pull.waitForStatus("connected"))
+        try send(1...Self.firstBatch, to: capturePort)
+        #expect(pull.waitForDelivered(Self.firstBatch))
+
+        remote.signal(SIGKILL)
+        remote.process.waitUntilExit()
+        #expect(pull.waitForStatus("disconnected"))
+        usleep(1_500_000)  // pull retries against nothing for a while
+        remote = try ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
+        defer { remote.stop() }
+        let total = Self.firstBatch + Self.secondBatch
+        try send((Self.firstBatch + 1)...total, to: capturePort)
+        #expect(app.waitFor(total))
+        usleep(500_000)
+        #expect(app.bodies == expected(1...total))
+        let status = pull.statusLines
+        #expect(status.filter { $0.contains("connected to") && !$0.contains("disconnected") }.count == 2, "\(status)")
+        #expect(status.filter { $0.contains("disconnected") }.count == 1, "\(status)")
+        // One line per change of state, not one per attempt.
+        #expect(status.count < 12, "\(status)")
+        pull.kill()
+    }
+
+    @Test func theLocalAppDownForAWhileGetsEveryCaptureInOrderWhenItComesBack() throws {
+        let directory = try TemporaryDirectory()
+        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
+        defer { remote.stop() }
+        let app = try RecordingServer()
+        let local = directory.file("local.sqlite")
+        let pull = try PullProcess(
+            database: local, from: "http://127.0.0.1:\(remote.inspectorPort!)", to: "http://127.0.0.1:\(app.port)")
+        #expect(pull.waitForStatus("connected"))
+        try send(1...Self.firstBatch, to: remote.port)
+        #expect(app.waitFor(Self.firstBatch))
+
+        app.stop()
+        let total = Self.firstBatch + Self.secondBatch
+        try send((Self.firstBatch + 1)...total, to: remote.port)
+        #expect(pull.waitForStatus("is not answering"))
+        usleep(2_000_000)  // down for a while: several retries fail
+        #expect(app.bodies.count == Self.firstBatch)
+        try app.start()
+        #expect(app.waitFor(total))
+        #expect(pull.waitForStatus("answers again"))
+        usleep(500_000)
+        #expect(app.bodies == expected(1...total))
+        #expect(pull.waitForDelivered(total))
+        pull.kill()
+        let counts = try localCounts(local)
+        #expect(counts.captures == total)
+        #expect(counts.delivered == total)
+        #expect(counts.pending == 0)
+    }
+}
