@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HookstashTestSupport
 import Testing
 
 /// `hookstash pull` end to end: a remote `hookstash serve` process, a `pull` process, and a recorder as the local
@@ -122,5 +123,36 @@ import Testing
         #expect(counts.captures == total)
         #expect(counts.delivered == total)
         #expect(counts.pending == 0)
+    }
+
+    @Test func aPulledCaptureKeepsTheExactBytesAndReachesTheAppWithReplaysFidelity() throws {
+        let directory = try TemporaryDirectory()
+        let remoteDatabase = directory.file("remote.sqlite")
+        let remote = try ServeProcess(database: remoteDatabase)
+        defer { remote.stop() }
+        let app = try RecordingServer()
+        let local = directory.file("local.sqlite")
+        let pull = try PullProcess(
+            database: local, from: "http://127.0.0.1:\(remote.inspectorPort!)", to: "http://127.0.0.1:\(app.port)")
+        #expect(pull.waitForStatus("connected"))
+        let connection = try RawConnection(port: remote.port)
+        try connection.send(
+            "POST /chunked?x=1 HTTP/1.1\r\nHost: relay.example\r\nX-Dup: a\r\nx-dup: b\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        #expect(try connection.readResponse().status == 200)
+        #expect(app.waitFor(1))
+        #expect(app.bodies == ["hello world"])
+
+        let remoteRaw = try HookstashProcess.run(["export", "1", "--format", "raw", "--db", remoteDatabase])
+        let localRaw = try HookstashProcess.run(["export", "1", "--format", "raw", "--db", local])
+        #expect(remoteRaw.status == 0)
+        #expect(localRaw.status == 0)
+        #expect(!localRaw.stdout.isEmpty)
+        #expect(localRaw.stdout == remoteRaw.stdout, "the local capture holds the bytes the remote received")
+        let shown = try HookstashProcess.run(["show", "1", "--json", "--db", local])
+        let document = try JSONSerialization.jsonObject(with: shown.stdout) as? [String: Any]
+        #expect(document?["target"] as? String == "/chunked?x=1")
+        #expect((document?["deliveries"] as? [Any])?.count == 1)
+        pull.kill()
     }
 }
