@@ -12,7 +12,8 @@ import Synchronization
 public final class RelayDeliveryQueue: Sendable {
     public let store: CaptureStore
     public let target: DeliveryTarget
-    /// The `to_url` of the queue rows.
+    /// The `to_url` of the queue rows: `pull:` and the target, apart from the queue of a `serve --forward` to the
+    /// same URL on the same store.
     public let queueKey: String
     private let settings: ReplaySettings
     private let options: DeliveryOptions
@@ -29,7 +30,7 @@ public final class RelayDeliveryQueue: Sendable {
     ) {
         self.store = store
         self.target = target
-        self.queueKey = target.description
+        self.queueKey = "pull:" + target.description
         self.settings = settings
         self.options = options
         self.policy = policy
@@ -96,14 +97,14 @@ public final class RelayDeliveryQueue: Sendable {
         }
         let answered = outcome.response != nil && outcome.error == nil
         if answered, targetDown.exchange(false, ordering: .relaxed) {
-            onEvent(.targetBack(target: queueKey))
+            onEvent(.targetBack(target: target.description))
         } else if !answered, retry.entry.state == .pending, !targetDown.exchange(true, ordering: .relaxed) {
             let seconds =
                 Double(retry.entry.nextAttemptAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch)
                 / 1e6
             onEvent(
                 .targetDown(
-                    target: queueKey, reason: outcome.error?.message ?? "no answer",
+                    target: target.description, reason: outcome.error?.message ?? "no answer",
                     retryInSeconds: max(0, seconds)))
         }
         onEvent(

@@ -8,6 +8,9 @@ public enum RelayEvent: Sendable {
     case connected(remote: String, after: Int64)
     /// Everything the remote had when the stream opened is imported.
     case caughtUp(remote: String, position: Int64)
+    /// The remote's newest capture is older than the position: its store was replaced or emptied. Captures are
+    /// imported again only once its ids pass the position.
+    case remoteBehind(remote: String, newest: Int64, position: Int64)
     /// The stream ended or could not be opened.
     case disconnected(remote: String, reason: String)
     /// The next attempt to connect, after a pause.

@@ -119,6 +119,9 @@ public final class RelayFollower: Sendable {
             case .open:
                 opened()
                 onEvent(.connected(remote: remote.url, after: position))
+                if newest < position {
+                    onEvent(.remoteBehind(remote: remote.url, newest: newest, position: position))
+                }
                 if position >= newest {
                     caughtUp = true
                     onEvent(.caughtUp(remote: remote.url, position: position))

@@ -155,4 +155,21 @@ import Testing
         #expect((document?["deliveries"] as? [Any])?.count == 1)
         pull.kill()
     }
+
+    @Test func aRemoteThatRefusesTheTokenStopsPullWithOneSentence() throws {
+        let directory = try TemporaryDirectory()
+        let remote = try ServeProcess(
+            database: directory.file("remote.sqlite"), arguments: ["--inspect-token", "right-token"])
+        defer { remote.stop() }
+        let pull = try PullProcess(
+            database: directory.file("local.sqlite"), from: "http://127.0.0.1:\(remote.inspectorPort!)",
+            to: "http://127.0.0.1:9", arguments: ["--token", "wrong-token"])
+        let deadline = Date().addingTimeInterval(30)
+        while pull.process.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(!pull.process.isRunning)
+        pull.process.waitUntilExit()
+        #expect(pull.process.terminationStatus == 1)
+        #expect(pull.waitForStatus("--token", seconds: 5), "\(pull.statusLines)")
+        #expect(!pull.statusLines.joined().contains("wrong-token"), "the token is never printed")
+    }
 }

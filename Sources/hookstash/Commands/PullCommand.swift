@@ -117,6 +117,11 @@ enum PullOutput {
             status("connected to \(remote), resuming after capture \(after)")
         case .caughtUp(_, let position):
             status("caught up (remote capture \(position)); following live")
+        case .remoteBehind(let remote, let newest, let position):
+            status(
+                "\(remote) has captures only up to \(newest), but this store has pulled up to \(position): "
+                    + "was the remote's store replaced? Captures after \(position) will be pulled; "
+                    + "use another --db to start afresh")
         case .disconnected(let remote, let reason):
             status("disconnected from \(remote): \(reason)")
         case .retrying(let seconds):
