@@ -11,7 +11,9 @@ public enum RelayEvent: Sendable {
     /// The remote's newest capture is older than the position: its store was replaced or emptied. Captures are
     /// imported again only once its ids pass the position.
     case remoteBehind(remote: String, newest: Int64, position: Int64)
-    /// The stream ended or could not be opened.
+    /// The remote could not be reached before any stream was open (at start, or right after a disconnection).
+    case unreachable(remote: String, reason: String)
+    /// The stream ended.
     case disconnected(remote: String, reason: String)
     /// The next attempt to connect, after a pause.
     case retrying(inSeconds: Double)

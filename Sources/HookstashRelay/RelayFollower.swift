@@ -63,8 +63,10 @@ public final class RelayFollower: Sendable {
             }
             if Task.isCancelled { return }
             failures += 1
-            if connected || lastProblem == nil {
+            if connected {
                 onEvent(.disconnected(remote: remote.url, reason: problem))
+            } else if lastProblem == nil {
+                onEvent(.unreachable(remote: remote.url, reason: problem))
             }
             let delay = reconnect.delay(afterAttempt: failures, random: Double.random(in: 0..<1))
             // One line while the pause grows; silence once it stays at its longest.

@@ -172,4 +172,23 @@ import Testing
         #expect(pull.waitForStatus("--token", seconds: 5), "\(pull.statusLines)")
         #expect(!pull.statusLines.joined().contains("wrong-token"), "the token is never printed")
     }
+
+    @Test func pullStartedBeforeTheRemoteSaysSoOnceAndConnectsWhenItComesUp() throws {
+        let directory = try TemporaryDirectory()
+        let inspectorPort = try freePort()
+        let app = try RecordingServer()
+        let pull = try PullProcess(
+            database: directory.file("local.sqlite"), from: "http://127.0.0.1:\(inspectorPort)",
+            to: "http://127.0.0.1:\(app.port)")
+        #expect(pull.waitForStatus("cannot reach"))
+        usleep(2_000_000)
+        #expect(pull.statusLines.filter { $0.contains("cannot reach") }.count == 1, "\(pull.statusLines)")
+        let remote = try ServeProcess(
+            database: directory.file("remote.sqlite"), arguments: ["--inspect", "127.0.0.1:\(inspectorPort)"])
+        defer { remote.stop() }
+        #expect(pull.waitForStatus("connected to"))
+        try send(1...5, to: remote.port)
+        #expect(app.waitFor(5))
+        #expect(app.bodies == expected(1...5))
+    }
 }

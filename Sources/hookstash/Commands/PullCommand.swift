@@ -122,6 +122,8 @@ enum PullOutput {
                 "\(remote) has captures only up to \(newest), but this store has pulled up to \(position): "
                     + "was the remote's store replaced? Captures after \(position) will be pulled; "
                     + "use another --db to start afresh")
+        case .unreachable(let remote, let reason):
+            status("cannot reach \(remote): \(reason)")
         case .disconnected(let remote, let reason):
             status("disconnected from \(remote): \(reason)")
         case .retrying(let seconds):
