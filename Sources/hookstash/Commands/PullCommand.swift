@@ -18,7 +18,7 @@ struct PullCommand: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: ArgumentHelp("The remote inspector's URL, e.g. https://hooks.example.com/.", valueName: "url"))
+    @Option(help: ArgumentHelp("The remote inspector's URL, e.g. https://relay.example.com/.", valueName: "url"))
     var from: String
 
     @Option(help: ArgumentHelp("Local target URL: http(s)://host[:port][/path][?query].", valueName: "url"))
