@@ -40,6 +40,12 @@ let package = Package(
             dependencies: ["HookstashCore", "HookstashStore", "HookstashSignatures", "CCurl"],
             swiftSettings: strict
         ),
+        // `hookstash pull`: follows a remote inspector's event stream, imports each capture, delivers it locally.
+        .target(
+            name: "HookstashRelay",
+            dependencies: ["HookstashCore", "HookstashStore", "HookstashDelivery"],
+            swiftSettings: strict
+        ),
         // Capture listener (SwiftNIO) and the services `serve` runs.
         .target(
             name: "HookstashServer",
@@ -74,7 +80,7 @@ let package = Package(
             name: "hookstash",
             dependencies: [
                 "HookstashCore", "HookstashStore", "HookstashServer", "HookstashSignatures", "HookstashDelivery",
-                "HookstashInspector",
+                "HookstashInspector", "HookstashRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,6 +98,9 @@ let package = Package(
 
         .testTarget(name: "HookstashCoreTests", dependencies: ["HookstashCore"], swiftSettings: strict),
         .testTarget(name: "HookstashStoreTests", dependencies: ["HookstashStore"], swiftSettings: strict),
+        .testTarget(
+            name: "RelayTests", dependencies: ["HookstashRelay", "HookstashStore", "HookstashCore"],
+            swiftSettings: strict),
         .testTarget(
             name: "HookstashSignaturesTests",
             dependencies: ["HookstashSignatures"],

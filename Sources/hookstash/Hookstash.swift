@@ -17,6 +17,7 @@ struct Hookstash: AsyncParsableCommand {
             ExportCommand.self,
             ReplayCommand.self,
             SendCommand.self,
+            PullCommand.self,
         ]
     )
 

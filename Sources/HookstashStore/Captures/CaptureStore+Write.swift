@@ -14,40 +14,44 @@ extension CaptureStore {
     public func insert(encoded captures: [EncodedCapture]) throws -> [Int64] {
         try syncBodyFiles(of: captures.map(\.capture))
         return try translatingErrors("store a capture") {
-            try pool.write { db in
-                let statement = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO capture (
-                            received_at, remote_address, method, target, path, http_version, headers, raw_head,
-                            body, body_file, body_size, body_sha256, raw_body, raw_body_file, raw_body_size,
-                            malformed, problem, announced_body_size, response_status,
-                            signature_scheme, signature_status, signature)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                var ids: [Int64] = []
-                ids.reserveCapacity(captures.count)
-                for encoded in captures {
-                    let capture = encoded.capture
-                    let (body, bodyFile) = Self.columns(capture.body)
-                    let (rawBody, rawBodyFile) = capture.rawBody.map(Self.columns) ?? (nil, nil)
-                    let values: [(any DatabaseValueConvertible)?] = [
-                        capture.receivedAt.microsecondsSinceEpoch, capture.remoteAddress, capture.method,
-                        capture.target.raw, capture.target.path, capture.httpVersion, encoded.headersJSON,
-                        Data(capture.rawHead), body, bodyFile, capture.body.size, capture.bodySHA256, rawBody,
-                        rawBodyFile, capture.rawBody?.size, capture.malformed, capture.problem,
-                        capture.announcedBodySize, capture.responseStatus, capture.signature?.scheme,
-                        capture.signature?.status.rawValue, encoded.signatureJSON,
-                    ]
-                    try statement.execute(arguments: StatementArguments(values))
-                    let id = db.lastInsertedRowID
-                    ids.append(id)
-                    if let queue = encoded.forwardQueue {
-                        _ = try Self.enqueueForward(db, [id], to: queue, at: capture.receivedAt)
-                    }
-                }
-                return ids
+            try pool.write { db in try Self.insertRows(captures, in: db) }
+        }
+    }
+
+    /// Inserts the capture rows inside a write transaction the caller holds; returns their ids in order.
+    /// Body files must have been synced already.
+    static func insertRows(_ captures: [EncodedCapture], in db: Database) throws -> [Int64] {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO capture (
+                    received_at, remote_address, method, target, path, http_version, headers, raw_head,
+                    body, body_file, body_size, body_sha256, raw_body, raw_body_file, raw_body_size,
+                    malformed, problem, announced_body_size, response_status,
+                    signature_scheme, signature_status, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        var ids: [Int64] = []
+        ids.reserveCapacity(captures.count)
+        for encoded in captures {
+            let capture = encoded.capture
+            let (body, bodyFile) = Self.columns(capture.body)
+            let (rawBody, rawBodyFile) = capture.rawBody.map(Self.columns) ?? (nil, nil)
+            let values: [(any DatabaseValueConvertible)?] = [
+                capture.receivedAt.microsecondsSinceEpoch, capture.remoteAddress, capture.method,
+                capture.target.raw, capture.target.path, capture.httpVersion, encoded.headersJSON,
+                Data(capture.rawHead), body, bodyFile, capture.body.size, capture.bodySHA256, rawBody,
+                rawBodyFile, capture.rawBody?.size, capture.malformed, capture.problem,
+                capture.announcedBodySize, capture.responseStatus, capture.signature?.scheme,
+                capture.signature?.status.rawValue, encoded.signatureJSON,
+            ]
+            try statement.execute(arguments: StatementArguments(values))
+            let id = db.lastInsertedRowID
+            ids.append(id)
+            if let queue = encoded.forwardQueue {
+                _ = try enqueueForward(db, [id], to: queue, at: capture.receivedAt)
             }
         }
+        return ids
     }
 
     private static func columns(_ bytes: BodyBytes) -> (Data?, String?) {

@@ -65,6 +65,24 @@ enum StoreMigrations {
                     CREATE INDEX forward_queue_due ON forward_queue(to_url, state, next_attempt_at);
                     """)
         }
+        migrator.registerMigration("v3 relay") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE relay_position (
+                        remote TEXT PRIMARY KEY,               -- the inspector URL `pull --from` follows
+                        last_remote_id INTEGER NOT NULL,       -- the last remote capture id imported (or skipped)
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE relay_import (
+                        remote TEXT NOT NULL,
+                        remote_id INTEGER NOT NULL,
+                        capture_id INTEGER REFERENCES capture(id) ON DELETE SET NULL,
+                        imported_at INTEGER NOT NULL,
+                        PRIMARY KEY (remote, remote_id)
+                    );
+                    CREATE INDEX relay_import_capture ON relay_import(capture_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,119 @@
+import HookstashCore
+import HookstashDelivery
+import HookstashStore
+import Synchronization
+
+/// Delivers pulled captures to the local target strictly in capture order: the oldest pending entry of the queue
+/// is retried (with `RetryPolicy` backoff) until the target takes it, and nothing after it is sent before.
+///
+/// The queue is the store's `forward_queue` (entries added by `CaptureStore.importRelayed` in the import's own
+/// transaction), each attempt recorded with the entry's new state in one transaction, as `ForwardQueue` does.
+/// `ForwardQueue` itself lets later captures overtake one waiting for its retry; `pull` must not.
+public final class RelayDeliveryQueue: Sendable {
+    public let store: CaptureStore
+    public let target: DeliveryTarget
+    /// The `to_url` of the queue rows: `pull:` and the target, apart from the queue of a `serve --forward` to the
+    /// same URL on the same store.
+    public let queueKey: String
+    private let settings: ReplaySettings
+    private let options: DeliveryOptions
+    private let policy: RetryPolicy
+    private let transform: Replayer.Transform?
+    private let onEvent: @Sendable (RelayEvent) -> Void
+    private let doorbell = Doorbell()
+    private let targetDown = Atomic<Bool>(false)
+
+    public init(
+        store: CaptureStore, target: DeliveryTarget, settings: ReplaySettings = ReplaySettings(),
+        options: DeliveryOptions = DeliveryOptions(), policy: RetryPolicy, transform: Replayer.Transform? = nil,
+        onEvent: @escaping @Sendable (RelayEvent) -> Void
+    ) {
+        self.store = store
+        self.target = target
+        self.queueKey = "pull:" + target.description
+        self.settings = settings
+        self.options = options
+        self.policy = policy
+        self.transform = transform
+        self.onEvent = onEvent
+    }
+
+    /// A capture was queued: look at the queue now.
+    public func wake() {
+        doorbell.ring()
+    }
+
+    /// Delivers until cancelled.
+    public func run() async {
+        let workers = DeliveryWorkers(count: 1)
+        defer { workers.shutdown() }
+        let never = Timestamp(microsecondsSinceEpoch: Int64.max)
+        while !Task.isCancelled {
+            do {
+                guard let head = try store.dueForwards(to: queueKey, at: never, limit: 1).first else {
+                    await doorbell.wait(seconds: 3600)
+                    continue
+                }
+                let wait = Double(head.nextAttemptAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch)
+                if wait > 0 {
+                    await doorbell.wait(seconds: wait / 1e6)
+                    continue
+                }
+                await attempt(head, workers: workers)
+            } catch {
+                // The store is busy; the queue is in the file, look again shortly.
+                await doorbell.wait(seconds: 1)
+            }
+        }
+    }
+
+    private func attempt(_ entry: ForwardQueueEntry, workers: DeliveryWorkers) async {
+        var retry = ForwardRetry(entry: entry, policy: policy)
+        let capture: Capture
+        let request: OutgoingRequest
+        do {
+            capture = try store.requireCapture(id: entry.captureID)
+            let body = try store.bytes(of: capture.body)
+            var built = try OutgoingRequest.replaying(capture, body: body, to: target, settings: settings)
+            try transform?(capture, &built)
+            request = built
+        } catch let error as HookstashError where error.isStoreUnavailable {
+            try? await Task.sleep(for: .seconds(1))
+            return
+        } catch {
+            retry.abandon(because: "\(error)")
+            _ = try? store.recordForwardAttempt(retry.entry, delivery: nil, detail: nil)
+            return
+        }
+        let attemptNumber = retry.nextAttemptNumber
+        let outcome = await workers.deliver(request, options: options)
+        retry.record(outcome, at: .now(), random: Double.random(in: 0..<1))
+        let report = DeliveryReport(source: "pull", request: request, outcome: outcome, attempt: attemptNumber)
+        let delivery = Delivery(captureID: entry.captureID, request: request, outcome: outcome)
+        do {
+            try store.recordForwardAttempt(retry.entry, delivery: delivery, detail: report.json())
+        } catch {
+            // Not recorded: the entry stays pending and is attempted again (at least once).
+        }
+        let answered = outcome.response != nil && outcome.error == nil
+        if answered, targetDown.exchange(false, ordering: .relaxed) {
+            onEvent(.targetBack(target: target.description))
+        } else if !answered, retry.entry.state == .pending, !targetDown.exchange(true, ordering: .relaxed) {
+            let seconds =
+                Double(retry.entry.nextAttemptAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch)
+                / 1e6
+            onEvent(
+                .targetDown(
+                    target: target.description, reason: outcome.error?.message ?? "no answer",
+                    retryInSeconds: max(0, seconds)))
+        }
+        onEvent(
+            .delivery(
+                RelayDelivery(
+                    captureID: entry.captureID, remoteID: try? store.relayedRemoteID(of: entry.captureID),
+                    method: capture.method, url: request.url, at: outcome.startedAt,
+                    status: outcome.response?.status, durationMs: outcome.timings.totalMs,
+                    error: outcome.error?.message, attempt: attemptNumber, state: retry.entry.state.rawValue,
+                    resigned: request.resigned)))
+    }
+}

@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import HookstashCore
+import HookstashDelivery
+import HookstashRelay
+import HookstashSignatures
+
+/// `hookstash pull`: follows a remote hookstash's inspector and re-delivers every capture to a local target.
+struct PullCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Follow a remote hookstash and re-deliver each capture to a local target, resuming where it stopped.",
+        discussion: """
+            Each capture on the remote is imported into the local store (so `hookstash list` shows it) and delivered \
+            to --to with the same fidelity rules as `replay`, in capture order. A capture waits while the target is \
+            down; after a restart `pull` resumes after the last capture it imported.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("The remote inspector's URL, e.g. https://relay.example.com/.", valueName: "url"))
+    var from: String
+
+    @Option(help: ArgumentHelp("Local target URL: http(s)://host[:port][/path][?query].", valueName: "url"))
+    var to: String
+
+    @Option(help: ArgumentHelp("The remote inspector's token; also $HOOKSTASH_TOKEN.", valueName: "token"))
+    var token: String?
+
+    @Flag(help: "Recompute the signature headers (fresh timestamp) with --secret.")
+    var resign = false
+
+    @OptionGroup var secrets: SecretOptions
+
+    @Option(
+        help: ArgumentHelp("With --resign: the scheme, when it cannot be told from the headers.", valueName: "name"))
+    var scheme: String?
+
+    @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
+    var header: [String] = []
+
+    @Flag(help: "Send the captured Host header instead of the target's host.")
+    var keepHost = false
+
+    @Flag(help: "Do not check TLS certificates (self-signed remote or local HTTPS).")
+    var insecure = false
+
+    @Option(help: ArgumentHelp("Total time allowed per delivery, in milliseconds (default 30000).", valueName: "ms"))
+    var timeout: Int?
+
+    @Flag(help: "One JSON object per delivery attempt, one per line.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Longest pause between two delivery attempts, in seconds.", visibility: .hidden))
+    var maxRetryDelay: Double = 30
+
+    func validate() throws {
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
+        let secretCount = secrets.secret.count + secrets.secretEnv.count
+        if secretCount > 0, !resign { throw ValidationError("--secret is used with --resign.") }
+        if resign, secretCount != 1 { throw ValidationError("--resign needs one --secret (or --secret-env).") }
+        if let scheme, SignatureScheme(rawValue: scheme.lowercased()) == nil {
+            throw ValidationError(
+                "Unknown scheme '\(scheme)'; expected one of "
+                    + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+        }
+        do {
+            _ = try DeliveryTarget(parsing: to)
+            for text in header { _ = try ReplaySettings.parseHeader(text) }
+        } catch {
+            throw ValidationError(error.message)
+        }
+        do {
+            _ = try RemoteInspector(url: from, token: nil)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func run() async throws {
+        let store = try storeOptions.openOrCreate()
+        let resolvedToken =
+            token ?? ProcessInfo.processInfo.environment["HOOKSTASH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let options = DeliveryOptions(
+            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure)
+        let remote = try RemoteInspector(url: from, token: resolvedToken, options: DeliveryOptions(insecure: insecure))
+        let transform =
+            resign
+            ? Resigner(
+                scheme: scheme.flatMap { SignatureScheme(rawValue: $0.lowercased()) }, secret: try secrets.resolved()[0]
+            ).transform : nil
+        let configuration = Relay.Configuration(
+            remote: remote, target: try DeliveryTarget(parsing: to),
+            settings: ReplaySettings(
+                keepHost: keepHost, extraHeaders: try header.map { try ReplaySettings.parseHeader($0) }),
+            options: options,
+            retry: RetryPolicy(initialDelay: 0.5, maxDelay: max(0.5, maxRetryDelay), maxAttempts: Int.max),
+            transform: transform)
+        let json = self.json
+        let relay = Relay(store: store, configuration: configuration) { event in
+            PullOutput.show(event, json: json)
+        }
+        do {
+            try await relay.run()
+        } catch let error as RelayError {
+            Terminal.error(error.message)
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// What `pull` prints: deliveries on stdout, changes of state on stderr.
+enum PullOutput {
+    static func show(_ event: RelayEvent, json: Bool) {
+        switch event {
+        case .connected(let remote, let after):
+            status("connected to \(remote), resuming after capture \(after)")
+        case .caughtUp(_, let position):
+            status("caught up (remote capture \(position)); following live")
+        case .remoteBehind(let remote, let newest, let position):
+            status(
+                "\(remote) has captures only up to \(newest), but this store has pulled up to \(position): "
+                    + "was the remote's store replaced? Captures after \(position) will be pulled; "
+                    + "use another --db to start afresh")
+        case .unreachable(let remote, let reason):
+            status("cannot reach \(remote): \(reason)")
+        case .disconnected(let remote, let reason):
+            status("disconnected from \(remote): \(reason)")
+        case .retrying(let seconds):
+            status("retrying in \(secondsText(seconds))")
+        case .targetDown(let target, let reason, let seconds):
+            status("\(target) is not answering (\(reason)); captures wait, retrying in \(secondsText(seconds))")
+        case .targetBack(let target):
+            status("\(target) answers again")
+        case .delivery(let delivery):
+            if json {
+                try? Terminal.json(delivery)
+            } else if delivery.state != "pending" || delivery.status != nil {
+                Terminal.line(line(delivery))
+            }
+        }
+    }
+
+    private static func secondsText(_ value: Double) -> String {
+        String(format: value < 10 ? "%.1f s" : "%.0f s", value)
+    }
+
+    private static func status(_ text: String) {
+        FileHandle.standardError.write(Data(("pull: " + text + "\n").utf8))
+    }
+
+    private static func line(_ delivery: RelayDelivery) -> String {
+        let remote = delivery.remoteID.map { " (remote \($0))" } ?? ""
+        let result = delivery.status.map(String.init) ?? (delivery.error ?? "no answer")
+        let retry =
+            delivery.state == "pending" ? ", will retry" : delivery.state == "delivered" ? "" : ", \(delivery.state)"
+        return "\(delivery.captureID)\(remote) \(delivery.method) \(delivery.url) → \(result) "
+            + String(format: "%.1f ms", delivery.durationMs) + retry
+    }
+}

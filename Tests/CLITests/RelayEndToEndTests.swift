@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import HookstashTestSupport
+import Testing
+
+/// `hookstash pull` end to end: a remote `hookstash serve` process, a `pull` process, and a recorder as the local
+/// app, all on 127.0.0.1 with real SQLite files. Every capture must reach the app exactly once, in capture order,
+/// whatever is killed or restarted in between.
+@Suite(.serialized) struct RelayEndToEndTests {
+    static let firstBatch = 100
+    static let secondBatch = 200
+
+    private func send(_ range: ClosedRange<Int>, to port: Int) throws {
+        for index in range { try sendCapture(port: port, body: "capture \(index)") }
+    }
+
+    private func expected(_ range: ClosedRange<Int>) -> [String] {
+        range.map { "capture \($0)" }
+    }
+
+    /// Rows the pull process left in its store: local captures and successful deliveries.
+    private func localCounts(_ database: String) throws -> (captures: Int, delivered: Int, pending: Int) {
+        let queue = try DatabaseQueue(path: database)
+        return try queue.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM capture") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE status = 200") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM forward_queue WHERE state = 'pending'") ?? -1
+            )
+        }
+    }
+
+    @Test func pullKilledWithSIGKILLResumesWithExactlyTheCapturesItMissed() throws {
+        let directory = try TemporaryDirectory()
+        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
+        defer { remote.stop() }
+        let app = try LocalAppRecorder()
+        let inspector = "http://127.0.0.1:\(remote.inspectorPort!)/"
+        let local = directory.file("local.sqlite")
+        let appURL = "http://127.0.0.1:\(app.port)"
+
+        var pull = try PullProcess(database: local, from: inspector, to: appURL)
+        #expect(pull.waitForStatus("connected"))
+        try send(1...Self.firstBatch, to: remote.port)
+        #expect(pull.waitForDelivered(Self.firstBatch))
+        #expect(app.bodies == expected(1...Self.firstBatch))
+        pull.kill()
+
+        let total = Self.firstBatch + Self.secondBatch
+        try send((Self.firstBatch + 1)...total, to: remote.port)
+        pull = try PullProcess(database: local, from: inspector, to: appURL)
+        #expect(app.waitFor(total))
+        #expect(pull.waitForDelivered(Self.secondBatch))
+        usleep(500_000)  // anything sent twice would arrive now
+        #expect(app.bodies == expected(1...total))
+        #expect(pull.deliveries.compactMap { $0["remote_id"] as? Int } == Array((Self.firstBatch + 1)...total))
+        pull.kill()
+        let counts = try localCounts(local)
+        #expect(counts.captures == total)
+        #expect(counts.delivered == total)
+        #expect(counts.pending == 0)
+    }
+
+    @Test func theRemoteRestartedWhilePullRunsLosesNothingAndRepeatsNothing() throws {
+        let directory = try TemporaryDirectory()
+        let capturePort = try freePort()
+        let inspectorPort = try freePort()
+        let arguments = ["--listen", "127.0.0.1:\(capturePort)", "--inspect", "127.0.0.1:\(inspectorPort)"]
+        var remote = try ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
+        let app = try LocalAppRecorder()
+        let local = directory.file("local.sqlite")
+        let pull = try PullProcess(
+            database: local, from: "http://127.0.0.1:\(inspectorPort)", to: "http://127.0.0.1:\(app.port)/in")
+        #expect(pull.waitForStatus("connected"))
+        try send(1...Self.firstBatch, to: capturePort)
+        #expect(pull.waitForDelivered(Self.firstBatch))
+
+        remote.signal(SIGKILL)
+        remote.process.waitUntilExit()
+        #expect(pull.waitForStatus("disconnected"))
+        usleep(1_500_000)  // pull retries against nothing for a while
+        remote = try ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
+        defer { remote.stop() }
+        let total = Self.firstBatch + Self.secondBatch
+        try send((Self.firstBatch + 1)...total, to: capturePort)
+        #expect(app.waitFor(total))
+        usleep(500_000)
+        #expect(app.bodies == expected(1...total))
+        let status = pull.statusLines
+        #expect(status.filter { $0.contains("connected to") && !$0.contains("disconnected") }.count == 2, "\(status)")
+        #expect(status.filter { $0.contains("disconnected") }.count == 1, "\(status)")
+        // One line per change of state, not one per attempt.
+        #expect(status.count < 12, "\(status)")
+        pull.kill()
+    }
+
+    @Test func theLocalAppDownForAWhileGetsEveryCaptureInOrderWhenItComesBack() throws {
+        let directory = try TemporaryDirectory()
+        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
+        defer { remote.stop() }
+        let app = try LocalAppRecorder()
+        let local = directory.file("local.sqlite")
+        let pull = try PullProcess(
+            database: local, from: "http://127.0.0.1:\(remote.inspectorPort!)", to: "http://127.0.0.1:\(app.port)")
+        #expect(pull.waitForStatus("connected"))
+        try send(1...Self.firstBatch, to: remote.port)
+        #expect(app.waitFor(Self.firstBatch))
+
+        app.stop()
+        let total = Self.firstBatch + Self.secondBatch
+        try send((Self.firstBatch + 1)...total, to: remote.port)
+        #expect(pull.waitForStatus("is not answering"))
+        usleep(2_000_000)  // down for a while: several retries fail
+        #expect(app.bodies.count == Self.firstBatch)
+        try app.start()
+        #expect(app.waitFor(total))
+        #expect(pull.waitForStatus("answers again"))
+        usleep(500_000)
+        #expect(app.bodies == expected(1...total))
+        #expect(pull.waitForDelivered(total))
+        pull.kill()
+        let counts = try localCounts(local)
+        #expect(counts.captures == total)
+        #expect(counts.delivered == total)
+        #expect(counts.pending == 0)
+    }
+
+    @Test func aPulledCaptureKeepsTheExactBytesAndReachesTheAppWithReplaysFidelity() throws {
+        let directory = try TemporaryDirectory()
+        let remoteDatabase = directory.file("remote.sqlite")
+        let remote = try ServeProcess(database: remoteDatabase)
+        defer { remote.stop() }
+        let app = try LocalAppRecorder()
+        let local = directory.file("local.sqlite")
+        let pull = try PullProcess(
+            database: local, from: "http://127.0.0.1:\(remote.inspectorPort!)", to: "http://127.0.0.1:\(app.port)")
+        #expect(pull.waitForStatus("connected"))
+        let connection = try RawConnection(port: remote.port)
+        try connection.send(
+            "POST /chunked?x=1 HTTP/1.1\r\nHost: relay.example\r\nX-Dup: a\r\nx-dup: b\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        #expect(try connection.readResponse().status == 200)
+        #expect(app.waitFor(1))
+        #expect(app.bodies == ["hello world"])
+
+        let remoteRaw = try HookstashProcess.run(["export", "1", "--format", "raw", "--db", remoteDatabase])
+        let localRaw = try HookstashProcess.run(["export", "1", "--format", "raw", "--db", local])
+        #expect(remoteRaw.status == 0)
+        #expect(localRaw.status == 0)
+        #expect(!localRaw.stdout.isEmpty)
+        #expect(localRaw.stdout == remoteRaw.stdout, "the local capture holds the bytes the remote received")
+        let shown = try HookstashProcess.run(["show", "1", "--json", "--db", local])
+        let document = try JSONSerialization.jsonObject(with: shown.stdout) as? [String: Any]
+        #expect(document?["target"] as? String == "/chunked?x=1")
+        #expect((document?["deliveries"] as? [Any])?.count == 1)
+        pull.kill()
+    }
+
+    @Test func aRemoteThatRefusesTheTokenStopsPullWithOneSentence() throws {
+        let directory = try TemporaryDirectory()
+        let remote = try ServeProcess(
+            database: directory.file("remote.sqlite"), arguments: ["--inspect-token", "right-token"])
+        defer { remote.stop() }
+        let pull = try PullProcess(
+            database: directory.file("local.sqlite"), from: "http://127.0.0.1:\(remote.inspectorPort!)",
+            to: "http://127.0.0.1:9", arguments: ["--token", "wrong-token"])
+        let deadline = Date().addingTimeInterval(30)
+        while pull.process.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(!pull.process.isRunning)
+        pull.process.waitUntilExit()
+        #expect(pull.process.terminationStatus == 1)
+        #expect(pull.waitForStatus("--token", seconds: 5), "\(pull.statusLines)")
+        #expect(!pull.statusLines.joined().contains("wrong-token"), "the token is never printed")
+    }
+
+    @Test func pullStartedBeforeTheRemoteSaysSoOnceAndConnectsWhenItComesUp() throws {
+        let directory = try TemporaryDirectory()
+        let inspectorPort = try freePort()
+        let app = try LocalAppRecorder()
+        let pull = try PullProcess(
+            database: directory.file("local.sqlite"), from: "http://127.0.0.1:\(inspectorPort)",
+            to: "http://127.0.0.1:\(app.port)")
+        #expect(pull.waitForStatus("cannot reach"))
+        usleep(2_000_000)
+        #expect(pull.statusLines.filter { $0.contains("cannot reach") }.count == 1, "\(pull.statusLines)")
+        let remote = try ServeProcess(
+            database: directory.file("remote.sqlite"), arguments: ["--inspect", "127.0.0.1:\(inspectorPort)"])
+        defer { remote.stop() }
+        #expect(pull.waitForStatus("connected to"))
+        try send(1...5, to: remote.port)
+        #expect(app.waitFor(5))
+        #expect(app.bodies == expected(1...5))
+    }
+}
