@@ -27,14 +27,7 @@ struct PullCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The remote inspector's token; also $HOOKSTASH_TOKEN.", valueName: "token"))
     var token: String?
 
-    @Flag(help: "Recompute the signature headers (fresh timestamp) with --secret.")
-    var resign = false
-
-    @OptionGroup var secrets: SecretOptions
-
-    @Option(
-        help: ArgumentHelp("With --resign: the scheme, when it cannot be told from the headers.", valueName: "name"))
-    var scheme: String?
+    @OptionGroup var resigning: ResignOptions
 
     @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
     var header: [String] = []
@@ -56,14 +49,6 @@ struct PullCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
-        let secretCount = secrets.secret.count + secrets.secretEnv.count
-        if secretCount > 0, !resign { throw ValidationError("--secret is used with --resign.") }
-        if resign, secretCount != 1 { throw ValidationError("--resign needs one --secret (or --secret-env).") }
-        if let scheme, SignatureScheme(rawValue: scheme.lowercased()) == nil {
-            throw ValidationError(
-                "Unknown scheme '\(scheme)'; expected one of "
-                    + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ".")
-        }
         do {
             _ = try DeliveryTarget(parsing: to)
             for text in header { _ = try ReplaySettings.parseHeader(text) }
@@ -84,11 +69,7 @@ struct PullCommand: AsyncParsableCommand {
         let options = DeliveryOptions(
             totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure)
         let remote = try RemoteInspector(url: from, token: resolvedToken, options: DeliveryOptions(insecure: insecure))
-        let transform =
-            resign
-            ? Resigner(
-                scheme: scheme.flatMap { SignatureScheme(rawValue: $0.lowercased()) }, secret: try secrets.resolved()[0]
-            ).transform : nil
+        let transform = try resigning.transform()
         let configuration = Relay.Configuration(
             remote: remote, target: try DeliveryTarget(parsing: to),
             settings: ReplaySettings(

@@ -32,14 +32,7 @@ struct ReplayCommand: AsyncParsableCommand {
     /// `--since`, `--method`, `--path`, `--signature`, as `list` takes them.
     @OptionGroup var filters: FilterOptions
 
-    @Flag(help: "Recompute the signature headers (fresh timestamp) with --secret.")
-    var resign = false
-
-    @OptionGroup var secrets: SecretOptions
-
-    @Option(
-        help: ArgumentHelp("With --resign: the scheme, when it cannot be told from the headers.", valueName: "name"))
-    var scheme: String?
+    @OptionGroup var resigning: ResignOptions
 
     @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
     var header: [String] = []
@@ -96,14 +89,6 @@ struct ReplayCommand: AsyncParsableCommand {
         if let maxResponseBody, ByteSizeText.parse(maxResponseBody) == nil {
             throw ValidationError("--max-response-body \(maxResponseBody) is not a size (examples: 4096, 64KiB, 1MiB).")
         }
-        let secretCount = secrets.secret.count + secrets.secretEnv.count
-        if secretCount > 0, !resign { throw ValidationError("--secret is used with --resign.") }
-        if resign, secretCount != 1 { throw ValidationError("--resign needs one --secret (or --secret-env).") }
-        if let scheme, SignatureScheme(rawValue: scheme.lowercased()) == nil {
-            throw ValidationError(
-                "Unknown scheme '\(scheme)'; expected one of "
-                    + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ".")
-        }
         do {
             _ = try DeliveryTarget(parsing: to)
             for text in header { _ = try ReplaySettings.parseHeader(text) }
@@ -133,11 +118,7 @@ struct ReplayCommand: AsyncParsableCommand {
             responseBodyLimit: maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) }
                 ?? DeliveryOptions.defaultResponseBodyLimit,
             followRedirects: followRedirects, proxy: proxy, insecure: insecure)
-        let transform =
-            resign
-            ? Resigner(
-                scheme: scheme.flatMap { SignatureScheme(rawValue: $0.lowercased()) }, secret: try secrets.resolved()[0]
-            ).transform : nil
+        let transform = try resigning.transform()
 
         var selected = ids
         if isBulk {

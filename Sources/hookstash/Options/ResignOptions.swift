@@ -1,0 +1,34 @@
+import ArgumentParser
+import HookstashDelivery
+import HookstashSignatures
+
+/// `--resign` with its secret and scheme, shared by `replay` and `pull`.
+struct ResignOptions: ParsableArguments {
+    @Flag(help: "Recompute the signature headers (fresh timestamp) with --secret.")
+    var resign = false
+
+    @OptionGroup var secrets: SecretOptions
+
+    @Option(
+        help: ArgumentHelp("With --resign: the scheme, when it cannot be told from the headers.", valueName: "name"))
+    var scheme: String?
+
+    func validate() throws {
+        let secretCount = secrets.secret.count + secrets.secretEnv.count
+        if secretCount > 0, !resign { throw ValidationError("--secret is used with --resign.") }
+        if resign, secretCount != 1 { throw ValidationError("--resign needs one --secret (or --secret-env).") }
+        if let scheme, SignatureScheme(rawValue: scheme.lowercased()) == nil {
+            throw ValidationError(
+                "Unknown scheme '\(scheme)'; expected one of "
+                    + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+        }
+    }
+
+    /// The request transform that re-signs, or nil without --resign.
+    func transform() throws -> Replayer.Transform? {
+        guard resign else { return nil }
+        return Resigner(
+            scheme: scheme.flatMap { SignatureScheme(rawValue: $0.lowercased()) }, secret: try secrets.resolved()[0]
+        ).transform
+    }
+}
