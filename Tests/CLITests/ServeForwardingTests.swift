@@ -12,29 +12,36 @@ import Testing
     @Test func capturesWaitForADownTargetAcrossARestartAndArriveOnceInOrder() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let reserved = try RecordingServer.reservePort()
-        let target = "http://127.0.0.1:\(reserved.port)/hook"
-        let arguments = ["--forward", target, "--forward-retry-initial", "200ms", "--forward-retry-max", "500ms"]
+        // The target is "down" (drops every connection without an answer) until `up` is set.
+        let up = LockedFlag()
+        let accepted = LockedList()
+        let recorder = try RecordingServer { request in
+            guard up.isSet else { return .close }
+            accepted.append(request.body)
+            return .bytes(RecordingServer.response())
+        }
+        defer { recorder.stop() }
+        let arguments = [
+            "--forward", recorder.url + "/hook", "--forward-retry-initial", "200ms", "--forward-retry-max", "500ms",
+        ]
         let first = try ServeProcess(database: database, arguments: arguments)
         for index in 0..<10 {
             let connection = try RawConnection(port: first.port)
             try connection.send("POST /f/\(index) HTTP/1.1\r\nContent-Length: 1\r\n\r\n\(index)")
             #expect(try connection.readResponse().status == 200)
         }
-        try await Task.sleep(for: .milliseconds(500))
+        _ = await recorder.requests(atLeast: 10, seconds: 30)
         #expect(first.stop() == 0)
 
-        // The target comes up on the same port; a new serve process resumes the queue.
-        close(reserved.descriptor)
-        let recorder = try RecordingServer(port: reserved.port)
-        defer { recorder.stop() }
+        // The target comes back; a new serve process resumes the queue from the store.
+        up.set()
         let second = try ServeProcess(database: database, arguments: arguments)
         defer { second.stop() }
-        let received = await recorder.requests(atLeast: 10, seconds: 30)
+        for _ in 0..<300 where accepted.values.count < 10 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         try await Task.sleep(for: .milliseconds(500))
-        #expect(recorder.requests.count == 10, "each capture exactly once")
-        #expect(received.map(\.requestLine) == Array(repeating: "POST /hook HTTP/1.1", count: 10))
-        #expect(received.map { String(decoding: $0.body, as: UTF8.self) } == (0..<10).map(String.init))
+        #expect(accepted.values == (0..<10).map { Array(String($0).utf8) }, "each capture once, in capture order")
 
         // The failed attempts are on record beside the successful one.
         let show = try HookstashProcess.run(["show", "1", "--json", "--db", database])

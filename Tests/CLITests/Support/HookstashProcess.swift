@@ -57,6 +57,7 @@ final class ServeProcess {
     private(set) var lines: [String] = []
 
     init(database: String, arguments: [String] = []) throws {
+        // serve logs to <database>.serve.log (kept in the test directory; removed with it).
         self.database = database
         process.executableURL = HookstashProcess.executable
         let inspectorOff = arguments.contains("--inspect")
@@ -65,7 +66,9 @@ final class ServeProcess {
             + (inspectorOff ? [] : ["--inspect", "127.0.0.1:0"]) + arguments
         output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: database + ".serve.log", contents: nil)
+        process.standardError =
+            (try? FileHandle(forWritingTo: URL(fileURLWithPath: database + ".serve.log"))) ?? FileHandle.nullDevice
         try process.run()
         // The first lines name the capture URL.
         var port: Int?
