@@ -66,7 +66,7 @@ final class ServeProcess {
             + (inspectorOff ? [] : ["--inspect", "127.0.0.1:0"]) + arguments
         output = Pipe()
         process.standardOutput = output
-        FileManager.default.createFile(atPath: database + ".serve.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: database + ".serve.log", contents: nil)
         process.standardError =
             (try? FileHandle(forWritingTo: URL(fileURLWithPath: database + ".serve.log"))) ?? FileHandle.nullDevice
         try process.run()
