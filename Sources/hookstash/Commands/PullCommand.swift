@@ -16,6 +16,8 @@ struct PullCommand: AsyncParsableCommand {
             down; after a restart `pull` resumes after the last capture it imported.
             """)
 
+    @OptionGroup var delivery: DeliveryFlags
+
     @OptionGroup var storeOptions: StoreOptions
 
     @Option(help: ArgumentHelp("The remote inspector's URL, e.g. https://relay.example.com/.", valueName: "url"))
@@ -29,17 +31,8 @@ struct PullCommand: AsyncParsableCommand {
 
     @OptionGroup var resigning: ResignOptions
 
-    @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
-    var header: [String] = []
-
     @Flag(help: "Send the captured Host header instead of the target's host.")
     var keepHost = false
-
-    @Flag(help: "Do not check TLS certificates (self-signed remote or local HTTPS).")
-    var insecure = false
-
-    @Option(help: ArgumentHelp("Total time allowed per delivery, in milliseconds (default 30000).", valueName: "ms"))
-    var timeout: Int?
 
     @Flag(help: "One JSON object per delivery attempt, one per line.")
     var json = false
@@ -48,10 +41,8 @@ struct PullCommand: AsyncParsableCommand {
     var maxRetryDelay: Double = 30
 
     func validate() throws {
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
         do {
             _ = try DeliveryTarget(parsing: to)
-            for text in header { _ = try ReplaySettings.parseHeader(text) }
         } catch {
             throw ValidationError(error.message)
         }
@@ -67,13 +58,15 @@ struct PullCommand: AsyncParsableCommand {
         let resolvedToken =
             token ?? ProcessInfo.processInfo.environment["HOOKSTASH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let options = DeliveryOptions(
-            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure)
-        let remote = try RemoteInspector(url: from, token: resolvedToken, options: DeliveryOptions(insecure: insecure))
+            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
+            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: delivery.insecure)
+        let remote = try RemoteInspector(
+            url: from, token: resolvedToken, options: DeliveryOptions(insecure: delivery.insecure))
         let transform = try resigning.transform()
         let configuration = Relay.Configuration(
             remote: remote, target: try DeliveryTarget(parsing: to),
             settings: ReplaySettings(
-                keepHost: keepHost, extraHeaders: try header.map { try ReplaySettings.parseHeader($0) }),
+                keepHost: keepHost, extraHeaders: try delivery.extraHeaders()),
             options: options,
             retry: RetryPolicy(initialDelay: 0.5, maxDelay: max(0.5, maxRetryDelay), maxAttempts: Int.max),
             transform: transform)

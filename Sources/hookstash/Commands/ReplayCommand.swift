@@ -18,6 +18,8 @@ struct ReplayCommand: AsyncParsableCommand {
             path (the query is kept). Exit status 0 only when every delivery got a 2xx or 3xx answer.
             """)
 
+    @OptionGroup var delivery: DeliveryFlags
+
     @OptionGroup var storeOptions: StoreOptions
 
     @Argument(help: "Capture ids to replay, in order.")
@@ -34,23 +36,11 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var resigning: ResignOptions
 
-    @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
-    var header: [String] = []
-
-    @Option(help: ArgumentHelp("Total time allowed per delivery, in milliseconds (default 30000).", valueName: "ms"))
-    var timeout: Int?
-
-    @Option(help: ArgumentHelp("Time allowed to connect, in milliseconds (default 5000).", valueName: "ms"))
-    var connectTimeout: Int?
-
     @Option(help: ArgumentHelp("Deliveries at once (default 1 for ids, 8 for --all/--since).", valueName: "n"))
     var concurrency: Int?
 
     @Flag(help: "Send the captured Host header instead of the target's host.")
     var keepHost = false
-
-    @Flag(help: "Do not check the target's TLS certificate (self-signed local HTTPS).")
-    var insecure = false
 
     @Flag(help: "Follow 3xx answers (same method and body).")
     var followRedirects = false
@@ -79,10 +69,6 @@ struct ReplayCommand: AsyncParsableCommand {
         if !isBulk, filters.method != nil || filters.path != nil || filters.signature != nil {
             throw ValidationError("--method, --path and --signature select captures with --all or --since.")
         }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
-        if let connectTimeout, connectTimeout <= 0 {
-            throw ValidationError("--connect-timeout must be a positive number of milliseconds.")
-        }
         if let concurrency, !(1...256).contains(concurrency) {
             throw ValidationError("--concurrency must be between 1 and 256.")
         }
@@ -91,7 +77,6 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         do {
             _ = try DeliveryTarget(parsing: to)
-            for text in header { _ = try ReplaySettings.parseHeader(text) }
         } catch {
             throw ValidationError(error.message)
         }
@@ -111,13 +96,13 @@ struct ReplayCommand: AsyncParsableCommand {
         let store = try storeOptions.openExisting()
         let target = try DeliveryTarget(parsing: to)
         let settings = ReplaySettings(
-            keepHost: keepHost, extraHeaders: try header.map { try ReplaySettings.parseHeader($0) })
+            keepHost: keepHost, extraHeaders: try delivery.extraHeaders())
         let options = DeliveryOptions(
-            connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs,
+            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
+            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs,
             responseBodyLimit: maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) }
                 ?? DeliveryOptions.defaultResponseBodyLimit,
-            followRedirects: followRedirects, proxy: proxy, insecure: insecure)
+            followRedirects: followRedirects, proxy: proxy, insecure: delivery.insecure)
         let transform = try resigning.transform()
 
         var selected = ids

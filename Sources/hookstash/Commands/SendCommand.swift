@@ -28,6 +28,8 @@ struct SendCommand: AsyncParsableCommand {
             valueName: "name"))
     var scheme: String
 
+    @OptionGroup var delivery: DeliveryFlags
+
     @OptionGroup var secrets: SecretOptions
 
     @Option(help: "Request method.")
@@ -35,18 +37,6 @@ struct SendCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Content-Type of the body.", valueName: "type"))
     var contentType: String?
-
-    @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
-    var header: [String] = []
-
-    @Option(help: ArgumentHelp("Total time allowed, in milliseconds (default 30000).", valueName: "ms"))
-    var timeout: Int?
-
-    @Option(help: ArgumentHelp("Time allowed to connect, in milliseconds (default 5000).", valueName: "ms"))
-    var connectTimeout: Int?
-
-    @Flag(help: "Do not check the target's TLS certificate (self-signed local HTTPS).")
-    var insecure = false
 
     @Flag(help: "Print the request as sent and the answer as one JSON object.")
     var json = false
@@ -63,13 +53,8 @@ struct SendCommand: AsyncParsableCommand {
         if signatureScheme != nil, secretCount != 1 {
             throw ValidationError("Give exactly one --secret or --secret-env.")
         }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
-        if let connectTimeout, connectTimeout <= 0 {
-            throw ValidationError("--connect-timeout must be a positive number of milliseconds.")
-        }
         do {
             _ = try DeliveryTarget(parsing: to)
-            for text in header { _ = try ReplaySettings.parseHeader(text) }
         } catch {
             throw ValidationError(error.message)
         }
@@ -92,14 +77,14 @@ struct SendCommand: AsyncParsableCommand {
         let body = try readInput(file)
         var request = OutgoingRequest.sending(
             body, to: target, method: method, contentType: contentType,
-            extraHeaders: try header.map { try ReplaySettings.parseHeader($0) })
+            extraHeaders: try delivery.extraHeaders())
         if let signatureScheme {
             try Resigner(secret: try secrets.resolved()[0]).sign(&request, scheme: signatureScheme)
             request.changes = []
         }
         let options = DeliveryOptions(
-            connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure)
+            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
+            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: delivery.insecure)
         let workers = DeliveryWorkers(count: 1)
         defer { workers.shutdown() }
         let outcome = await workers.deliver(request, options: options)
