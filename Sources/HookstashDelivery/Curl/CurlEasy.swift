@@ -72,17 +72,7 @@ final class CurlEasy {
                         check(hookstash_curl_setopt_string(handle, CURLOPT_URL, request.target.connectionURL))
                         check(hookstash_curl_setopt_string(handle, CURLOPT_REQUEST_TARGET, request.requestTarget))
                     }
-                    if let proxy = options.proxy {
-                        check(hookstash_curl_setopt_string(handle, CURLOPT_PROXY, proxy))
-                    } else {
-                        check(hookstash_curl_setopt_string(handle, CURLOPT_NOPROXY, "*"))
-                        check(hookstash_curl_setopt_string(handle, CURLOPT_PROXY, ""))
-                    }
-                    if options.insecure {
-                        check(hookstash_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0))
-                        check(hookstash_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0))
-                    }
-                    check(hookstash_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMs))
+                    check(options.applyConnectionSettings(to: handle))
                     check(hookstash_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, options.totalTimeoutMs))
                     check(hookstash_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
                     if request.method == "HEAD" {

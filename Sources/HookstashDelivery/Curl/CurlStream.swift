@@ -62,17 +62,7 @@ public final class CurlStream {
                 check(hookstash_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1))
                 check(hookstash_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
                 check(hookstash_curl_setopt_string(handle, CURLOPT_URL, url))
-                if let proxy = options.proxy {
-                    check(hookstash_curl_setopt_string(handle, CURLOPT_PROXY, proxy))
-                } else {
-                    check(hookstash_curl_setopt_string(handle, CURLOPT_NOPROXY, "*"))
-                    check(hookstash_curl_setopt_string(handle, CURLOPT_PROXY, ""))
-                }
-                if options.insecure {
-                    check(hookstash_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0))
-                    check(hookstash_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0))
-                }
-                check(hookstash_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMs))
+                check(options.applyConnectionSettings(to: handle))
                 // No total timeout: the stream lasts as long as it is fed. A silent one is dropped instead.
                 check(hookstash_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
                 check(hookstash_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, idle)))

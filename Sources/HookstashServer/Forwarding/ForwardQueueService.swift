@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// `serve --forward URL`: runs a `ForwardQueue` under the service group, stopping on graceful shutdown.
 /// Pending forwards stay in the store and resume on the next start.
 ///
-/// Wiring in `serve`: create the service, add it to the `ServiceGroup`, and queue each committed batch from the
-/// capture writer: `CaptureWriter(store: store, committed: { captures in try? service.queue.enqueue(captures.map(\.id)) })`.
+/// Wiring in `serve` goes through `CaptureForwarder`, which creates one service per target; the capture writer
+/// queues each capture in the transaction that stores it.
 public struct ForwardQueueService: Service {
     public let queue: ForwardQueue
     private let logger: Logger
