@@ -21,8 +21,10 @@ import Testing
             return .bytes(RecordingServer.response())
         }
         defer { recorder.stop() }
+        // Enough attempts that no capture is given up however slowly this machine runs the first process.
         let arguments = [
             "--forward", recorder.url + "/hook", "--forward-retry-initial", "200ms", "--forward-retry-max", "500ms",
+            "--forward-max-attempts", "10000",
         ]
         let first = try ServeProcess(database: database, arguments: arguments)
         for index in 0..<10 {
