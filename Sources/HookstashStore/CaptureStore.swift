@@ -10,6 +10,18 @@ public final class CaptureStore: Sendable {
     /// Directory of spilled body files: `<path>.bodies/`.
     public let bodiesDirectory: String
     let pool: DatabasePool
+    /// Set when checkpoints run in the background (`Checkpoints.background`).
+    private let checkpointer: WALCheckpointer?
+
+    /// Who copies the write-ahead log back into the database file.
+    public enum Checkpoints: Sendable {
+        /// SQLite's automatic checkpoint, inside the commit that crosses 1,000 log pages. For short-lived
+        /// commands.
+        case automatic
+        /// A passive checkpoint on a separate connection and thread shortly after commits, so that commits seldom
+        /// wait for one (`WALCheckpointer`). What `serve` uses.
+        case background
+    }
 
     public enum OpenMode: Sendable {
         /// Create the file (and its directory) when absent. What `serve` does.
@@ -20,8 +32,10 @@ public final class CaptureStore: Sendable {
 
     /// - Parameter maxSize: an upper bound for the database file in bytes (SQLite `max_page_count`); writes that
     ///   would grow it further fail as if the disk were full. Body files are not counted.
-    public init(path: String, mode: OpenMode = .createIfMissing, busyTimeout: Double = 2, maxSize: Int64? = nil) throws
-    {
+    public init(
+        path: String, mode: OpenMode = .createIfMissing, busyTimeout: Double = 2, maxSize: Int64? = nil,
+        checkpoints: Checkpoints = .automatic
+    ) throws {
         self.path = path
         self.bodiesDirectory = path + ".bodies"
         let fileManager = FileManager.default
@@ -52,16 +66,32 @@ public final class CaptureStore: Sendable {
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSize / pageSize))")
             }
+            if case .background = checkpoints {
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerCheckpointPages)")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try StoreMigrations.migrator.migrate(pool)
+            if case .background = checkpoints {
+                checkpointer = try WALCheckpointer(path: path, configuration: configuration)
+            } else {
+                checkpointer = nil
+            }
         } catch let error as DatabaseError {
             throw HookstashError.storeUnavailable(
                 "\(path) is not a usable hookstash store: \(error.message ?? "\(error)")")
         } catch {
             throw HookstashError.storeUnavailable("cannot open \(path): \(error)")
         }
+    }
+
+    /// A write transaction on the store's writer connection. Every write goes through here, so that background
+    /// checkpoints follow commits.
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        let result = try pool.write(updates)
+        checkpointer?.noteCommit()
+        return result
     }
 
     /// Runs `body` and turns database failures into `storeUnavailable` errors a user can read.
@@ -80,7 +110,7 @@ public final class CaptureStore: Sendable {
     /// True when a write transaction can be committed right now (the `/healthz` check).
     public func isWritable() -> Bool {
         do {
-            try pool.write { db in
+            try write { db in
                 try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS healthz(x); DROP TABLE healthz")
             }
             return true

@@ -92,6 +92,32 @@ import Testing
         #expect(try store.count() == 200)
     }
 
+    /// With background checkpoints the database file holds recent captures on its own shortly after they are
+    /// committed (a copy of it without its `-wal` file has them); with SQLite's automatic checkpoint a few
+    /// captures stay in the log until it reaches 1,000 pages.
+    @Test(arguments: [CaptureStore.Checkpoints.background, .automatic])
+    func backgroundCheckpointsCopyCommitsIntoTheDatabaseFile(_ checkpoints: CaptureStore.Checkpoints) async throws {
+        let path = directory + "/s.sqlite"
+        let store = try CaptureStore(path: path, checkpoints: checkpoints)
+        let writer = CaptureWriter(store: store)
+        for index in 0..<50 {
+            _ = try await writer.submit(capture("POST", "/c/\(index)", body: "{}"))
+        }
+        /// Nil when the copy was taken while a checkpoint was writing the file.
+        func capturesInTheDatabaseFileAlone() throws -> Int? {
+            let copy = directory + "/copy-\(UUID().uuidString).sqlite"
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            return try? CaptureStore(path: copy, mode: .mustExist).count()
+        }
+        var inFile = try capturesInTheDatabaseFileAlone()
+        for _ in 0..<40 where inFile != 50 && checkpoints == .background {
+            try await Task.sleep(for: .milliseconds(50))
+            inFile = try capturesInTheDatabaseFileAlone()
+        }
+        #expect(inFile == (checkpoints == .background ? 50 : 0))
+        #expect(try store.count() == 50)
+    }
+
     @Test func orphanBodyFilesAreSwept() throws {
         let store = try CaptureStore(path: directory + "/s.sqlite")
         let sink = BodySink(store: store, spillThreshold: 0)

@@ -14,7 +14,7 @@ extension CaptureStore {
     public func insert(encoded captures: [EncodedCapture]) throws -> [Int64] {
         try syncBodyFiles(of: captures.map(\.capture))
         return try translatingErrors("store a capture") {
-            try pool.write { db in try Self.insertRows(captures, in: db) }
+            try write { db in try Self.insertRows(captures, in: db) }
         }
     }
 
@@ -65,7 +65,7 @@ extension CaptureStore {
     @discardableResult
     public func delete(id: Int64) throws -> Bool {
         let files: [String]? = try translatingErrors("delete a capture") {
-            try pool.write { db in
+            try write { db in
                 guard
                     let row = try Row.fetchOne(
                         db, sql: "SELECT body_file, raw_body_file FROM capture WHERE id = ?", arguments: [id])
@@ -84,7 +84,7 @@ extension CaptureStore {
     public func prune(keepAtMost: Int?, receivedBefore olderThan: Timestamp?) throws -> Int {
         guard keepAtMost != nil || olderThan != nil else { return 0 }
         let (count, files): (Int, [String]) = try translatingErrors("prune old captures") {
-            try pool.write { db in
+            try write { db in
                 var conditions: [String] = []
                 var arguments: StatementArguments = []
                 if let keepAtMost {

@@ -8,7 +8,7 @@ extension CaptureStore {
     @discardableResult
     public func recordDelivery(_ delivery: Delivery, detail: String? = nil) throws -> Int64 {
         try translatingErrors("record a delivery") {
-            try pool.write { db in
+            try write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO delivery (capture_id, to_url, at, status, duration_ms, error, resigned, detail)
@@ -57,7 +57,7 @@ extension CaptureStore {
     public func recordDeliveries(_ deliveries: [(delivery: Delivery, detail: String?)]) throws -> [Int64] {
         guard !deliveries.isEmpty else { return [] }
         return try translatingErrors("record deliveries") {
-            try pool.write { db in
+            try write { db in
                 let statement = try db.cachedStatement(
                     sql: """
                         INSERT INTO delivery (capture_id, to_url, at, status, duration_ms, error, resigned, detail)

@@ -8,7 +8,7 @@ extension CaptureStore {
     public func enqueueForward(_ captureIDs: [Int64], to: String, at: Timestamp) throws -> Int {
         guard !captureIDs.isEmpty else { return 0 }
         return try translatingErrors("queue captures for forwarding") {
-            try pool.write { db in try Self.enqueueForward(db, captureIDs, to: to, at: at) }
+            try write { db in try Self.enqueueForward(db, captureIDs, to: to, at: at) }
         }
     }
 
@@ -32,7 +32,7 @@ extension CaptureStore {
     /// the queue retries as one and catches up in capture order once the target is back.
     public func alignPendingForwards(to: String) throws {
         try translatingErrors("update the forward queue") {
-            try pool.write { db in
+            try write { db in
                 try db.execute(
                     sql: """
                         UPDATE forward_queue SET next_attempt_at = (
@@ -79,7 +79,7 @@ extension CaptureStore {
         _ entry: ForwardQueueEntry, delivery: Delivery?, detail: String?
     ) throws -> Int64? {
         try translatingErrors("record a forwarding attempt") {
-            try pool.write { db in
+            try write { db in
                 try db.execute(
                     sql: """
                         UPDATE forward_queue SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?

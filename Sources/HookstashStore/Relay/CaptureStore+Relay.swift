@@ -18,7 +18,7 @@ extension CaptureStore {
     @discardableResult
     public func startRelay(remote: String, after remoteID: Int64, at now: Timestamp = .now()) throws -> Int64 {
         try translatingErrors("record the relay position") {
-            try pool.write { db in
+            try write { db in
                 try db.execute(
                     sql: """
                         INSERT OR IGNORE INTO relay_position (remote, last_remote_id, updated_at) VALUES (?, ?, ?)
@@ -39,7 +39,7 @@ extension CaptureStore {
         try syncBodyFiles(of: [capture])
         let encoded = EncodedCapture(capture)
         return try translatingErrors("store a pulled capture") {
-            try pool.write { db -> Int64? in
+            try write { db -> Int64? in
                 let known =
                     try Bool.fetchOne(
                         db, sql: "SELECT 1 FROM relay_import WHERE remote = ? AND remote_id = ?",
@@ -65,7 +65,7 @@ extension CaptureStore {
     /// Moves the position past a remote capture that is gone (deleted on the remote before it could be read).
     public func passOverRelayed(remote: String, remoteID: Int64, at now: Timestamp = .now()) throws {
         try translatingErrors("record the relay position") {
-            try pool.write { db in
+            try write { db in
                 try Self.advanceRelay(remote: remote, to: remoteID, at: now.microsecondsSinceEpoch, in: db)
             }
         }

@@ -208,7 +208,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "hookstash")
         let captureStore = try CaptureStore(
-            path: store.resolvedPath, mode: .createIfMissing, maxSize: maxStoreSize.flatMap(ByteSizeText.parse))
+            path: store.resolvedPath, mode: .createIfMissing, maxSize: maxStoreSize.flatMap(ByteSizeText.parse),
+            checkpoints: .background)
         let response = CaptureResponse(
             status: responseStatus, headers: try responseHeaders(), body: Array(responseBody.utf8),
             delayMilliseconds: responseDelay)
