@@ -10,8 +10,11 @@ public struct RequestTarget: Sendable, Hashable {
     }
 
     public var path: String {
-        let withoutQuery = raw.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        guard !withoutQuery.hasPrefix("/"), let separator = withoutQuery.firstRange(of: "://") else {
+        let utf8 = raw.utf8
+        let end = utf8.firstIndex(of: UInt8(ascii: "?")) ?? utf8.endIndex
+        let withoutQuery = raw[..<end]
+        // Origin form (`/p`), the common case, is its own path; else look for an absolute form's authority.
+        guard utf8.first != UInt8(ascii: "/"), let separator = withoutQuery.firstRange(of: "://") else {
             return String(withoutQuery)
         }
         let afterAuthority = withoutQuery[separator.upperBound...]

@@ -51,18 +51,39 @@ extension SignatureVerdict {
     /// The verdict as JSON, written directly: it is stored with every capture, on the capture path.
     /// Decodes with `Codable` to an equal value.
     public var jsonText: String {
-        func string(_ value: String?) -> String {
-            guard let value else { return "null" }
-            var out = "\""
+        var out = ""
+        out.reserveCapacity(128 + (received?.utf8.count ?? 0) + (expected?.utf8.count ?? 0))
+        func append(_ value: String?) {
+            guard let value else { return out += "null" }
+            out += "\""
             JSONText.appendEscaped(value, to: &out)
-            return out + "\""
+            out += "\""
         }
-        func strings(_ values: [String]) -> String {
-            "[" + values.map { string($0) }.joined(separator: ",") + "]"
+        func append(_ values: [String]) {
+            out += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { out += "," }
+                append(value)
+            }
+            out += "]"
         }
-        return "{\"scheme\":\(string(scheme)),\"status\":\"\(status.rawValue)\",\"header\":\(string(header)),"
-            + "\"received\":\(string(received)),\"expected\":\(string(expected)),"
-            + "\"matched_secret\":\(matchedSecret.map(String.init) ?? "null"),"
-            + "\"diagnosis\":\(strings(diagnosis)),\"warnings\":\(strings(warnings))}"
+        out += "{\"scheme\":"
+        append(scheme)
+        out += ",\"status\":\""
+        out += status.rawValue
+        out += "\",\"header\":"
+        append(header)
+        out += ",\"received\":"
+        append(received)
+        out += ",\"expected\":"
+        append(expected)
+        out += ",\"matched_secret\":"
+        out += matchedSecret.map(String.init) ?? "null"
+        out += ",\"diagnosis\":"
+        append(diagnosis)
+        out += ",\"warnings\":"
+        append(warnings)
+        out += "}"
+        return out
     }
 }
