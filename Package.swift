@@ -96,6 +96,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The capture benchmark's second baseline: a minimal NIOHTTP1 server (`scripts/bench` runs it).
+        .executableTarget(
+            name: "nio-http-baseline",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/NIOBaseline",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "HookstashCoreTests", dependencies: ["HookstashCore"], swiftSettings: strict),
         .testTarget(name: "HookstashStoreTests", dependencies: ["HookstashStore"], swiftSettings: strict),
         .testTarget(
