@@ -29,7 +29,10 @@ let package = Package(
         // SQLite store (GRDB, WAL): migrations, records, group commit, body files.
         .target(
             name: "HookstashStore",
-            dependencies: ["HookstashCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "HookstashCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // Signature schemes per provider and mismatch diagnosis.

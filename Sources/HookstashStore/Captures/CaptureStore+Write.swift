@@ -36,15 +36,30 @@ extension CaptureStore {
             let capture = encoded.capture
             let (body, bodyFile) = Self.columns(capture.body)
             let (rawBody, rawBodyFile) = capture.rawBody.map(Self.columns) ?? (nil, nil)
-            let values: [(any DatabaseValueConvertible)?] = [
-                capture.receivedAt.microsecondsSinceEpoch, capture.remoteAddress, capture.method,
-                capture.target.raw, capture.target.path, capture.httpVersion, encoded.headersJSON,
-                Data(capture.rawHead), body, bodyFile, capture.body.size, capture.bodySHA256, rawBody,
-                rawBodyFile, capture.rawBody?.size, capture.malformed, capture.problem,
-                capture.announcedBodySize, capture.responseStatus, capture.signature?.scheme,
-                capture.signature?.status.rawValue, encoded.signatureJSON,
-            ]
-            try statement.execute(arguments: StatementArguments(values))
+            var row = RowBinder(statement)
+            try row.bind(capture.receivedAt.microsecondsSinceEpoch)
+            try row.bind(capture.remoteAddress)
+            try row.bind(capture.method)
+            try row.bind(capture.target.raw)
+            try row.bind(capture.target.path)
+            try row.bind(capture.httpVersion)
+            try row.bind(encoded.headersJSON)
+            try row.bind(capture.rawHead)
+            try row.bind(body)
+            try row.bind(bodyFile)
+            try row.bind(capture.body.size)
+            try row.bind(capture.bodySHA256)
+            try row.bind(rawBody)
+            try row.bind(rawBodyFile)
+            try row.bind(capture.rawBody?.size)
+            try row.bind(capture.malformed)
+            try row.bind(capture.problem)
+            try row.bind(capture.announcedBodySize)
+            try row.bind(capture.responseStatus)
+            try row.bind(capture.signature?.scheme)
+            try row.bind(capture.signature?.status.rawValue)
+            try row.bind(encoded.signatureJSON)
+            try row.execute()
             let id = db.lastInsertedRowID
             ids.append(id)
             if let queue = encoded.forwardQueue {
@@ -54,9 +69,9 @@ extension CaptureStore {
         return ids
     }
 
-    private static func columns(_ bytes: BodyBytes) -> (Data?, String?) {
+    private static func columns(_ bytes: BodyBytes) -> ([UInt8]?, String?) {
         switch bytes {
-        case .inline(let bytes): (Data(bytes), nil)
+        case .inline(let bytes): (bytes, nil)
         case .file(let name, _): (nil, name)
         }
     }
