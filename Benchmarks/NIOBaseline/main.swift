@@ -3,6 +3,7 @@
 // measures it beside nginx, so the table shows how much of the gap to nginx is the stack and how much is ours.
 //
 //   nio-http-baseline [PORT]     prints `listening: http://127.0.0.1:PORT/`, serves until killed
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -34,7 +35,7 @@ final class AnswerOK: ChannelInboundHandler {
 
 let port = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 0
 let group = MultiThreadedEventLoopGroup.singleton
-let channel = try ServerBootstrap(group: group)
+let bootstrap = ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 512)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -44,7 +45,13 @@ let channel = try ServerBootstrap(group: group)
             try channel.pipeline.syncOperations.addHandler(AnswerOK())
         }
     }
-    .bind(host: "127.0.0.1", port: port)
-    .wait()
-print("listening: http://127.0.0.1:\(channel.localAddress!.port!)/")
+let channel: any Channel
+do {
+    channel = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
+} catch {
+    FileHandle.standardError.write(Data("nio-http-baseline: cannot listen on 127.0.0.1:\(port): \(error)\n".utf8))
+    exit(1)
+}
+// Unbuffered: the bench script waits for this line in a file.
+FileHandle.standardOutput.write(Data("listening: http://127.0.0.1:\(channel.localAddress!.port!)/\n".utf8))
 try channel.closeFuture.wait()
