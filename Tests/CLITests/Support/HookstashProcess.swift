@@ -56,14 +56,22 @@ final class ServeProcess {
     private let output: Pipe
     private(set) var lines: [String] = []
 
-    init(database: String, arguments: [String] = []) throws {
+    /// - Parameter launcher: a command that runs the binary given as its last element (for example `setpriv …`
+    ///   to run as another user); nil runs the built binary directly.
+    init(database: String, arguments: [String] = [], launcher: [String]? = nil) throws {
         // serve logs to <database>.serve.log (kept in the test directory; removed with it).
         self.database = database
-        process.executableURL = HookstashProcess.executable
         let inspectorOff = arguments.contains("--inspect")
-        process.arguments =
+        let serveArguments =
             ["serve", "--db", database, "--listen", "127.0.0.1:0"]
             + (inspectorOff ? [] : ["--inspect", "127.0.0.1:0"]) + arguments
+        if let launcher, let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + serveArguments
+        } else {
+            process.executableURL = HookstashProcess.executable
+            process.arguments = serveArguments
+        }
         output = Pipe()
         process.standardOutput = output
         _ = FileManager.default.createFile(atPath: database + ".serve.log", contents: nil)
