@@ -78,6 +78,8 @@ public final class CaptureStore: Sendable {
             } else {
                 checkpointer = nil
             }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw Self.readOnly(path, error)
         } catch let error as DatabaseError {
             throw HookstashError.storeUnavailable(
                 "\(path) is not a usable hookstash store: \(error.message ?? "\(error)")")
@@ -109,13 +111,36 @@ public final class CaptureStore: Sendable {
 
     /// True when a write transaction can be committed right now (the `/healthz` check).
     public func isWritable() -> Bool {
+        (try? probeWrite()) != nil
+    }
+
+    /// Throws `storeUnavailable` when the database file cannot be written at all (opened read-only: no write
+    /// permission, a read-only mount). `serve` checks this before it starts accepting, rather than answering 503
+    /// to every request; a store that is only busy (another writer) passes.
+    public func requireWritableFile() throws {
         do {
-            try write { db in
-                try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS healthz(x); DROP TABLE healthz")
-            }
-            return true
+            try probeWrite()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw Self.readOnly(path, error)
         } catch {
-            return false
+            return
+        }
+    }
+
+    private static func readOnly(_ path: String, _ error: DatabaseError) -> HookstashError {
+        .storeUnavailable(
+            "\(path) is read-only (\(error.message ?? "attempt to write a readonly database")): "
+                + "give this user write access to the file and its directory, or pass another --db")
+    }
+
+    /// Takes the write lock and changes the main database (not the temporary one, which stays writable when the
+    /// file is not), then rolls back: leaves nothing behind and commits nothing.
+    private func probeWrite() throws {
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE hookstash_write_probe(x)")
+                return .rollback
+            }
         }
     }
 

@@ -210,6 +210,7 @@ struct ServeCommand: AsyncParsableCommand {
         let captureStore = try CaptureStore(
             path: store.resolvedPath, mode: .createIfMissing, maxSize: maxStoreSize.flatMap(ByteSizeText.parse),
             checkpoints: .background)
+        try captureStore.requireWritableFile()
         let response = CaptureResponse(
             status: responseStatus, headers: try responseHeaders(), body: Array(responseBody.utf8),
             delayMilliseconds: responseDelay)

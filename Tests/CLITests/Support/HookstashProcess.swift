@@ -24,10 +24,19 @@ enum HookstashProcess {
         return root.appendingPathComponent(".build/debug/hookstash")
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+    /// - Parameter launcher: a command that runs the binary given as its last element (`setpriv …`); nil runs the
+    ///   built binary directly.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil, launcher: [String]? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let launcher, let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
