@@ -6,7 +6,12 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The inspector: HTML pages and the JSON API over a capture store, as a `Service` to run in `serve`'s
 /// ServiceGroup (it stops on graceful shutdown, closing live event streams).
@@ -25,6 +30,25 @@ public struct Inspector: Service {
 
     public func run() async throws {
         try await makeApplication().run()
+    }
+
+    /// Fails with one sentence when the inspector's address cannot be bound (another `serve` has it), so that
+    /// `serve` stops before it says it is capturing rather than after. Port 0 always binds.
+    public static func checkAddress(host: String, port: Int) async throws {
+        guard port != 0 else { return }
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port).get()
+            try await channel.close()
+        } catch {
+            let reason =
+                (error as? IOError)?.errnoCode == EADDRINUSE
+                ? "the address is in use (is another hookstash serve running?)" : "\(error)"
+            throw HookstashError.io(
+                "cannot listen on \(host):\(port) for the inspector: \(reason); "
+                    + "pass --inspect with another port (127.0.0.1:0 picks a free one), or --inspect off")
+        }
     }
 
     func makeApplication() -> some ApplicationProtocol {

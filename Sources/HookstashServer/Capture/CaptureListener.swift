@@ -6,6 +6,10 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The capture listener: accepts every request on any method and path, stores it raw, and answers after the
 /// commit. A `Service`: on graceful shutdown it stops accepting, lets in-flight requests finish and be committed,
 /// then returns.
@@ -122,9 +126,10 @@ public actor CaptureListener: Service {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let error = error as? IOError {
-            return error.description
+        guard let error = error as? IOError else { return "\(error)" }
+        if error.errnoCode == EADDRINUSE {
+            return "the address is in use (is another hookstash serve running?); pass --listen with another port"
         }
-        return "\(error)"
+        return error.description
     }
 }

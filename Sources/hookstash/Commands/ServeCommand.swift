@@ -259,6 +259,9 @@ struct ServeCommand: AsyncParsableCommand {
             relay: relay)
         let listener = CaptureListener(
             configuration: listenerConfiguration, store: captureStore, writer: writer, logger: logger)
+        if inspect != "off", let address = ListenAddress(argument: inspect) {
+            try await Inspector.checkAddress(host: address.host, port: address.port)
+        }
         let address = try await listener.start()
         let retention = RetentionService(
             store: captureStore,
