@@ -64,7 +64,7 @@ public final class RecordingServer: Sendable {
     ) throws {
         self.answer = answer
         self.greeting = greeting
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         // No SO_REUSEADDR: with it, Linux may give a port-0 bind the port of another test's reserved (bound, not
         // listening) socket, and connections meant to be refused would reach this server.
@@ -96,7 +96,7 @@ public final class RecordingServer: Sendable {
     /// A port on 127.0.0.1 that refuses connections: bound (so no other test gets it) but not listening.
     /// Close the descriptor just before starting a server on that port.
     public static func reservePort() throws -> (descriptor: Int32, port: UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -150,6 +150,8 @@ public final class RecordingServer: Sendable {
         }
         while true {
             let client = accept(listener, nil, nil)
+            // Not inherited by processes other tests start: a copy there would keep the connection open.
+            if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
             if client < 0 {
                 if errno == EINTR { continue }
                 return

@@ -29,7 +29,7 @@ final class LocalAppRecorder: @unchecked Sendable {
 
     /// Listens again (on the same port once it has one).
     func start() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw ServeError("socket() failed") }
         var yes: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -82,6 +82,8 @@ final class LocalAppRecorder: @unchecked Sendable {
     private func accept(on descriptor: Int32) {
         while true {
             let connection = Glibc.accept(descriptor, nil, nil)
+            // Not inherited by processes other tests start: a copy there would keep the connection open.
+            if connection >= 0 { _ = fcntl(connection, F_SETFD, FD_CLOEXEC) }
             guard connection >= 0 else { return }
             let open = lock.withLock { () -> Bool in
                 guard listener == descriptor else { return false }

@@ -13,7 +13,7 @@ final class OneShotReceiver: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -36,6 +36,8 @@ final class OneShotReceiver: @unchecked Sendable {
     private func serve() {
         defer { done.signal() }
         let connection = accept(listener, nil, nil)
+        // Not inherited by processes other tests start: a copy there would keep the connection open.
+        if connection >= 0 { _ = fcntl(connection, F_SETFD, FD_CLOEXEC) }
         guard connection >= 0 else { return }
         defer { close(connection) }
         var bytes: [UInt8] = []
