@@ -24,12 +24,9 @@ enum HookstashProcess {
         return root.appendingPathComponent(".build/debug/hookstash")
     }
 
-    /// - Parameter launcher: a command that runs the binary given as its last element (`setpriv …`); nil runs the
-    ///   built binary directly.
-    static func run(
-        _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil, launcher: [String]? = nil
-    ) throws -> Result {
-        let process = Process()
+    /// Sets `process` to run the built binary with `arguments`, or, given a `launcher` (a command that runs the
+    /// binary given as its last element, such as `setpriv … -- BINARY`), the launcher with them.
+    static func prepare(_ process: Process, arguments: [String], launcher: [String]?) {
         if let launcher, let first = launcher.first {
             process.executableURL = URL(fileURLWithPath: first)
             process.arguments = Array(launcher.dropFirst()) + arguments
@@ -37,6 +34,14 @@ enum HookstashProcess {
             process.executableURL = executable
             process.arguments = arguments
         }
+    }
+
+    /// - Parameter launcher: see `prepare(_:arguments:launcher:)`; nil runs the built binary directly.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil, launcher: [String]? = nil
+    ) throws -> Result {
+        let process = Process()
+        prepare(process, arguments: arguments, launcher: launcher)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
@@ -65,8 +70,7 @@ final class ServeProcess {
     private let output: Pipe
     private(set) var lines: [String] = []
 
-    /// - Parameter launcher: a command that runs the binary given as its last element (for example `setpriv …`
-    ///   to run as another user); nil runs the built binary directly.
+    /// - Parameter launcher: see `HookstashProcess.prepare(_:arguments:launcher:)`; nil runs the built binary.
     init(database: String, arguments: [String] = [], launcher: [String]? = nil) throws {
         // serve logs to <database>.serve.log (kept in the test directory; removed with it).
         self.database = database
@@ -74,13 +78,7 @@ final class ServeProcess {
         let serveArguments =
             ["serve", "--db", database, "--listen", "127.0.0.1:0"]
             + (inspectorOff ? [] : ["--inspect", "127.0.0.1:0"]) + arguments
-        if let launcher, let first = launcher.first {
-            process.executableURL = URL(fileURLWithPath: first)
-            process.arguments = Array(launcher.dropFirst()) + serveArguments
-        } else {
-            process.executableURL = HookstashProcess.executable
-            process.arguments = serveArguments
-        }
+        HookstashProcess.prepare(process, arguments: serveArguments, launcher: launcher)
         output = Pipe()
         process.standardOutput = output
         _ = FileManager.default.createFile(atPath: database + ".serve.log", contents: nil)
