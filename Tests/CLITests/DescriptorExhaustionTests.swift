@@ -18,27 +18,31 @@ struct DescriptorExhaustionTests {
         return Int(fields[11])! + Int(fields[12])!
     }
 
-    @Test func connectionsBeyondTheDescriptorLimitWaitWithoutSpinningAndAreServedLater() async throws {
+    @Test func connectionsBeyondTheDescriptorLimitWaitWithoutSpinningAndAreServedLater() throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
         let serve = try ServeProcess(
             database: database,
             launcher: ["/usr/bin/prlimit", "--nofile=64", "--", HookstashProcess.executable.path])
         defer { serve.stop() }
+        let started = Date()
         var crowd: [RawConnection] = []
         for _ in 0..<80 { crowd.append(try RawConnection(port: serve.port)) }
-        try await Task.sleep(for: .milliseconds(500))
+        usleep(500_000)
 
         // A failed accept leaves the listening socket readable; retried at once, it would take a whole core.
         let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
         let before = try Self.cpuTicks(serve.process.processIdentifier)
-        try await Task.sleep(for: .seconds(1))
+        usleep(1_000_000)
         let used = try Self.cpuTicks(serve.process.processIdentifier) - before
         #expect(
             used < ticksPerSecond * 3 / 10, "serve used \(used) of \(ticksPerSecond) ticks while out of descriptors")
 
+        // One warning, then at most one per 10 s (a full parallel test run can stretch these seconds).
         let log = try String(contentsOfFile: database + ".serve.log", encoding: .utf8)
-        #expect(log.components(separatedBy: "cannot accept connections").count == 2, "one warning: \(log)")
+        let warnings = log.components(separatedBy: "cannot accept connections").count - 1
+        let allowed = 1 + Int(Date().timeIntervalSince(started) / 10)
+        #expect((1...allowed).contains(warnings), "\(warnings) warnings, at most \(allowed) expected: \(log)")
 
         // Descriptors free up: a request is captured and answered.
         crowd.removeAll()
