@@ -72,6 +72,9 @@ public final class CaptureStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB turns the writer to `synchronous = NORMAL` when it enables WAL, after `prepareDatabase`: set
+            // FULL again on that connection, or commits are not synced and a power cut can lose answered captures.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try StoreMigrations.migrator.migrate(pool)
             if case .background = checkpoints {
                 checkpointer = try WALCheckpointer(path: path, configuration: configuration)
@@ -107,6 +110,11 @@ public final class CaptureStore: Sendable {
         } catch {
             throw HookstashError.storeUnavailable("cannot \(action) in \(path): \(error)")
         }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 is FULL: every commit syncs the log).
+    func writerSynchronousLevel() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// True when a write transaction can be committed right now (the `/healthz` check).

@@ -1,6 +1,6 @@
 import Foundation
 import HookstashCore
-import HookstashStore
+@testable import HookstashStore
 import Testing
 
 @Suite struct CaptureStoreTests {
@@ -33,6 +33,17 @@ import Testing
         original.id = ids[0]
         #expect(stored == original)
         #expect(try store.rawMessage(of: stored) == original.rawHead + Array("2\r\n{}\r\n0\r\n\r\n".utf8))
+    }
+
+    /// An answered capture must survive a power cut: the connection that commits captures syncs the log on every
+    /// commit. (GRDB sets NORMAL when it enables WAL, after the configuration's own setup ran.)
+    @Test(arguments: [CaptureStore.Checkpoints.background, .automatic])
+    func everyCommitIsSynced(checkpoints: CaptureStore.Checkpoints) throws {
+        for _ in 0..<2 {  // a new file, then an existing one
+            let store = try CaptureStore(path: directory + "/s.sqlite", checkpoints: checkpoints)
+            #expect(try store.writerSynchronousLevel() == 2)
+            _ = try store.insert([capture("POST", "/")])
+        }
     }
 
     @Test func filtersAndPagination() throws {

@@ -11,6 +11,11 @@ extension CaptureStore {
         if !FileManager.default.fileExists(atPath: bodiesDirectory) {
             do {
                 try FileManager.default.createDirectory(atPath: bodiesDirectory, withIntermediateDirectories: true)
+                // The directory's own entry must survive a power cut too, or the files in it go with it.
+                let parent = (bodiesDirectory as NSString).deletingLastPathComponent
+                try sync(parent.isEmpty ? "." : parent, flags: O_RDONLY | O_DIRECTORY)
+            } catch let error as HookstashError {
+                throw error
             } catch {
                 throw HookstashError.storeUnavailable("cannot create \(bodiesDirectory): \(error.localizedDescription)")
             }
