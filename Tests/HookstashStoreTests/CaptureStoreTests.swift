@@ -1,7 +1,8 @@
 import Foundation
 import HookstashCore
-@testable import HookstashStore
 import Testing
+
+@testable import HookstashStore
 
 @Suite struct CaptureStoreTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
