@@ -94,9 +94,30 @@ public final class CaptureStore: Sendable {
     /// A write transaction on the store's writer connection. Every write goes through here, so that background
     /// checkpoints follow commits.
     func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        let result = try pool.write(updates)
+        let result = try pool.writeWithoutTransaction { db in
+            do {
+                var result: T?
+                try db.inTransaction {
+                    result = try updates(db)
+                    return .commit
+                }
+                return result!
+            } catch let error as DatabaseError
+                where [.SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode)
+            {
+                throw explained(error)
+            }
+        }
         checkpointer?.noteCommit()
         return result
+    }
+
+    /// SQLite says only "disk I/O error" or "readonly database"; what a user can fix is in the files themselves.
+    private func explained(_ error: DatabaseError) -> DatabaseError {
+        guard let reason = StoreFaultDiagnosis.reason(databasePath: path) else { return error }
+        return DatabaseError(
+            resultCode: error.extendedResultCode, message: "\(error.message ?? "\(error.resultCode)"): \(reason)",
+            sql: error.sql)
     }
 
     /// Runs `body` and turns database failures into `storeUnavailable` errors a user can read.
@@ -141,14 +162,13 @@ public final class CaptureStore: Sendable {
                 + "give this user write access to the file and its directory, or pass another --db")
     }
 
-    /// Takes the write lock and changes the main database (not the temporary one, which stays writable when the
-    /// file is not), then rolls back: leaves nothing behind and commits nothing.
+    /// Commits a write that changes nothing a reader sees (`user_version` set to its own value): the only way to
+    /// know that the log itself can be written and synced. A transaction that is rolled back writes nothing, so it
+    /// passes on a file that has become immutable while every capture fails.
     private func probeWrite() throws {
-        try pool.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
-                try db.execute(sql: "CREATE TABLE hookstash_write_probe(x)")
-                return .rollback
-            }
+        try write { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            try db.execute(sql: "PRAGMA user_version = \(version)")
         }
     }
 
