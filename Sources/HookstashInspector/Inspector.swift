@@ -63,7 +63,9 @@ public struct Inspector: Service {
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(
+                    configuration.maxConnections, logger: configuration.logger)),
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? 0)
             },

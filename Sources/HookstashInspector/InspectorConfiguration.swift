@@ -55,6 +55,9 @@ public struct InspectorConfiguration: Sendable {
     public var pollIntervalMilliseconds: Int
     /// Called once with the bound port, when the inspector accepts connections.
     public var onServerRunning: @Sendable (_ port: Int) async -> Void
+    /// Connections held open at once; more wait in the backlog. From the process's descriptor limit by default,
+    /// so that a flood of connections cannot take the descriptors the capture listener and the store need.
+    public var maxConnections: Int
     public var logger: Logger
 
     public init(
@@ -66,6 +69,7 @@ public struct InspectorConfiguration: Sendable {
         replay: ReplayHook? = nil,
         pollIntervalMilliseconds: Int = 200,
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
+        maxConnections: Int = DescriptorBudget.current().inspectorConnections,
         logger: Logger = Logger(label: "hookstash.inspector", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.host = host
@@ -76,6 +80,7 @@ public struct InspectorConfiguration: Sendable {
         self.replay = replay
         self.pollIntervalMilliseconds = pollIntervalMilliseconds
         self.onServerRunning = onServerRunning
+        self.maxConnections = maxConnections
         self.logger = logger
     }
 }

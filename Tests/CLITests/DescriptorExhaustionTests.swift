@@ -18,11 +18,13 @@ struct DescriptorExhaustionTests {
         return Int(fields[11])! + Int(fields[12])!
     }
 
+    /// `--max-connections` above what the descriptors allow: accept itself fails (EMFILE), and `AcceptBackoff`
+    /// pauses accepting instead of retrying at once.
     @Test func connectionsBeyondTheDescriptorLimitWaitWithoutSpinningAndAreServedLater() throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
         let serve = try ServeProcess(
-            database: database,
+            database: database, arguments: ["--max-connections", "1000"],
             launcher: ["/usr/bin/prlimit", "--nofile=64", "--", HookstashProcess.executable.path])
         defer { serve.stop() }
         let started = Date()
@@ -40,7 +42,7 @@ struct DescriptorExhaustionTests {
 
         // One warning, then at most one per 10 s (a full parallel test run can stretch these seconds).
         let log = try String(contentsOfFile: database + ".serve.log", encoding: .utf8)
-        let warnings = log.components(separatedBy: "cannot accept connections").count - 1
+        let warnings = log.components(separatedBy: "cannot accept connections; they wait").count - 1
         let allowed = 1 + Int(Date().timeIntervalSince(started) / 10)
         #expect((1...allowed).contains(warnings), "\(warnings) warnings, at most \(allowed) expected: \(log)")
 
@@ -49,5 +51,40 @@ struct DescriptorExhaustionTests {
         let connection = try RawConnection(port: serve.port)
         try connection.send("POST /after-the-crowd HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")
         #expect(try connection.readResponse().status == 200)
+    }
+
+    /// The inspector (Hummingbird) has no accept back-off of its own: out of descriptors, it retried accept at
+    /// once and took a core (a live page reconnecting during a flood of webhooks is enough). Each listener now
+    /// holds at most its share of the descriptors, so neither runs the process out.
+    @Test func floodsOnBothListenersLeaveTheProcessIdleAndBothAnswerAfterwards() throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.file("h.sqlite")
+        let serve = try ServeProcess(
+            database: database,
+            launcher: ["/usr/bin/prlimit", "--nofile=64", "--", HookstashProcess.executable.path])
+        defer { serve.stop() }
+        let inspectorPort = try #require(serve.inspectorPort)
+        var crowd: [RawConnection] = []
+        for _ in 0..<40 { crowd.append(try RawConnection(port: inspectorPort)) }
+        for _ in 0..<80 { crowd.append(try RawConnection(port: serve.port)) }
+        usleep(500_000)
+
+        let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
+        let before = try Self.cpuTicks(serve.process.processIdentifier)
+        usleep(1_000_000)
+        let used = try Self.cpuTicks(serve.process.processIdentifier) - before
+        #expect(used < ticksPerSecond * 3 / 10, "serve used \(used) of \(ticksPerSecond) ticks under the floods")
+        // 64 descriptors: the capture listener's share is 16 connections, and it says so (accept never failed).
+        let log = try String(contentsOfFile: database + ".serve.log", encoding: .utf8)
+        #expect(log.contains("cannot accept connections beyond 16 open ones"), "\(log)")
+        #expect(!log.contains("cannot accept connections; they wait"), "\(log)")
+
+        crowd.removeAll()
+        let health = try RawConnection(port: inspectorPort)
+        try health.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:\(inspectorPort)\r\n\r\n")
+        #expect(try health.readResponse().status == 200)
+        let capture = try RawConnection(port: serve.port)
+        try capture.send("POST /after-the-floods HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")
+        #expect(try capture.readResponse().status == 200)
     }
 }

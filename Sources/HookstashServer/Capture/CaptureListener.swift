@@ -59,6 +59,8 @@ public actor CaptureListener: Service {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionLimit(limit: configuration.maxConnections, logger: logger))
                     try channel.pipeline.syncOperations.addHandler(AcceptBackoff(logger: logger))
                 }
             }

@@ -16,6 +16,8 @@ public struct CaptureListenerConfiguration: Sendable {
     public var bodyTimeout: Double
     /// How long a keep-alive connection may sit idle between requests.
     public var idleTimeout: Double
+    /// Connections held open at once; more wait in the backlog. From the process's descriptor limit by default.
+    public var maxConnections: Int
     /// The answer for a request, chosen by its target and headers (a config endpoint, or the `--response-*` flags).
     public var respond: @Sendable (RequestTarget, HeaderList) -> CaptureResponse
     /// `--forward-sync`: called with each stored capture before answering; a non-nil result is relayed to the
@@ -31,6 +33,7 @@ public struct CaptureListenerConfiguration: Sendable {
         headerTimeout: Double = 10,
         bodyTimeout: Double = 30,
         idleTimeout: Double = 75,
+        maxConnections: Int = DescriptorBudget.current().captureConnections,
         respond: @escaping @Sendable (RequestTarget, HeaderList) -> CaptureResponse = { _, _ in CaptureResponse() },
         relay: (@Sendable (Capture) async -> CaptureResponse?)? = nil
     ) {
@@ -42,6 +45,7 @@ public struct CaptureListenerConfiguration: Sendable {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
         self.respond = respond
         self.relay = relay
     }

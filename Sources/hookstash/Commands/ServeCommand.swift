@@ -121,6 +121,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel = "info"
 
+    @Option(
+        help: ArgumentHelp(
+            "Connections the capture listener holds open at once; more wait in the backlog "
+                + "(default: all but an eighth of `ulimit -n`).", valueName: "n"))
+    var maxConnections: Int?
+
     @Option(help: ArgumentHelp("Seconds a request head may take to arrive.", visibility: .hidden))
     var headerTimeout = 10.0
 
@@ -134,6 +140,9 @@ struct ServeCommand: AsyncParsableCommand {
     var maxHeaderSize = 64 * 1024
 
     func validate() throws {
+        if let maxConnections, maxConnections < 1 {
+            throw ValidationError("--max-connections takes a positive number, not \(maxConnections)")
+        }
         if inspect != "off" {
             guard let address = ListenAddress(argument: inspect) else {
                 throw ValidationError("--inspect takes HOST:PORT or off, not '\(inspect)'")
@@ -207,6 +216,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "hookstash")
+        // Before the listeners size their connection limits from it.
+        DescriptorBudget.raiseSoftLimit()
         let captureStore = try CaptureStore(
             path: store.resolvedPath, mode: .createIfMissing, maxSize: maxStoreSize.flatMap(ByteSizeText.parse),
             checkpoints: .background)
@@ -255,7 +266,9 @@ struct ServeCommand: AsyncParsableCommand {
         let listenerConfiguration = CaptureListenerConfiguration(
             host: listen.host, port: listen.port, maxBodySize: ByteSizeText.parse(maxBodySize)!,
             maxHeadSize: maxHeaderSize, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
-            idleTimeout: idleTimeout, respond: { target, _ in router.route(forPath: target.path).response },
+            idleTimeout: idleTimeout,
+            maxConnections: maxConnections ?? DescriptorBudget.current().captureConnections,
+            respond: { target, _ in router.route(forPath: target.path).response },
             relay: relay)
         let listener = CaptureListener(
             configuration: listenerConfiguration, store: captureStore, writer: writer, logger: logger)
