@@ -25,6 +25,24 @@ import Testing
         #expect(try rebinding.readResponse().status == 403)
     }
 
+    /// Behind a reverse proxy the inspector is reached under the proxy's name; `--inspect-allow-host` adds that
+    /// name (with or without a port) and no other.
+    @Test func aProxyNameIsAnsweredOnlyWhenAllowed() throws {
+        let directory = try TemporaryDirectory()
+        let serve = try ServeProcess(
+            database: directory.file("h.sqlite"), arguments: ["--inspect-allow-host", "Relay.Example.com:443"])
+        defer { serve.stop() }
+        let inspectorPort = try #require(serve.inspectorPort)
+        func status(host: String) throws -> Int {
+            let api = try RawConnection(port: inspectorPort)
+            try api.send("GET /api/captures HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+            return try api.readResponse().status
+        }
+        #expect(try status(host: "relay.example.com") == 200)
+        #expect(try status(host: "relay.example.com:443") == 200)
+        #expect(try status(host: "other.example.com") == 403)
+    }
+
     @Test func nonLoopbackInspectorWithoutATokenRefusesToStart() throws {
         let directory = try TemporaryDirectory()
         let result = try HookstashProcess.run(

@@ -4,7 +4,8 @@ struct HostAllowList: Sendable {
     private let names: Set<String>
 
     init(configured: [String], bindHost: String) {
-        var names = Set(configured.map { $0.lowercased() })
+        // A configured `relay.example.com:443` means the name: the port of a Host header is not compared.
+        var names = Set(configured.map { Self.hostPart($0).lowercased() })
         names.insert(bindHost.lowercased())
         self.names = names
     }

@@ -32,6 +32,13 @@ struct ServeCommand: AsyncParsableCommand {
     var inspectToken: String?
 
     @Option(
+        name: .customLong("inspect-allow-host"),
+        help: ArgumentHelp(
+            "Another Host name the inspector answers, such as the name a reverse proxy serves it under; repeatable. "
+                + "Loopback names and IP addresses are always answered.", valueName: "name"))
+    var inspectAllowHosts: [String] = []
+
+    @Option(
         help: ArgumentHelp(
             "TOML file with several endpoints (path prefix → scheme, secrets, response, forward target).",
             valueName: "file"))
@@ -140,6 +147,9 @@ struct ServeCommand: AsyncParsableCommand {
     var maxHeaderSize = 64 * 1024
 
     func validate() throws {
+        for name in inspectAllowHosts where name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            throw ValidationError("--inspect-allow-host takes a host name such as relay.example.com, not '\(name)'")
+        }
         if let maxConnections, maxConnections < 1 {
             throw ValidationError("--max-connections takes a positive number, not \(maxConnections)")
         }
@@ -289,6 +299,7 @@ struct ServeCommand: AsyncParsableCommand {
             let inspector = Inspector(
                 configuration: InspectorConfiguration(
                     host: address.host, port: address.port, store: captureStore, token: resolvedInspectToken,
+                    allowedHosts: inspectAllowHosts,
                     replay: { id, request in
                         try await replayer.replay(
                             captureID: id, to: request.to, resign: request.resign, headers: request.headers)
