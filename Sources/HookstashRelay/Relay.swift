@@ -16,13 +16,15 @@ public struct Relay: Sendable {
         /// Backoff for reconnecting to the remote.
         public var reconnect: RetryPolicy
         public var transform: Replayer.Transform?
+        /// `--since-id`: start after this remote capture id (0: the first) instead of where the last run stopped.
+        public var startAfter: Int64?
 
         public init(
             remote: RemoteInspector, target: DeliveryTarget, settings: ReplaySettings = ReplaySettings(),
             options: DeliveryOptions = DeliveryOptions(),
             retry: RetryPolicy = RetryPolicy(initialDelay: 0.5, maxDelay: 30, maxAttempts: Int.max),
             reconnect: RetryPolicy = RetryPolicy(initialDelay: 0.5, maxDelay: 30, maxAttempts: Int.max),
-            transform: Replayer.Transform? = nil
+            transform: Replayer.Transform? = nil, startAfter: Int64? = nil
         ) {
             self.remote = remote
             self.target = target
@@ -31,6 +33,7 @@ public struct Relay: Sendable {
             self.retry = retry
             self.reconnect = reconnect
             self.transform = transform
+            self.startAfter = startAfter
         }
     }
 
@@ -54,7 +57,8 @@ public struct Relay: Sendable {
             onEvent: onEvent)
         let follower = RelayFollower(
             remote: configuration.remote, store: store, queueKey: queue.queueKey,
-            reconnect: configuration.reconnect, imported: { _ in queue.wake() }, onEvent: onEvent)
+            reconnect: configuration.reconnect, startAfter: configuration.startAfter, imported: { _ in queue.wake() },
+            onEvent: onEvent)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await queue.run() }
             group.addTask { try await follower.run() }

@@ -19,11 +19,14 @@ public final class RelayFollower: Sendable {
     private let onEvent: @Sendable (RelayEvent) -> Void
     /// Seconds without a byte (the inspector sends a keep-alive every 15 s) before the stream is considered dead.
     private let idleTimeoutSeconds: Int
+    /// `pull --since-id`: the remote capture id to start after, instead of the stored position (or, on a first
+    /// run, the remote's newest).
+    private let startAfter: Int64?
 
     public init(
         remote: RemoteInspector, store: CaptureStore, queueKey: String,
         reconnect: RetryPolicy = RetryPolicy(initialDelay: 0.5, maxDelay: 30, maxAttempts: Int.max),
-        idleTimeoutSeconds: Int = 45,
+        idleTimeoutSeconds: Int = 45, startAfter: Int64? = nil,
         imported: @escaping @Sendable (Int64) -> Void, onEvent: @escaping @Sendable (RelayEvent) -> Void
     ) {
         self.remote = remote
@@ -31,6 +34,7 @@ public final class RelayFollower: Sendable {
         self.queueKey = queueKey
         self.reconnect = reconnect
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.startAfter = startAfter
         self.imported = imported
         self.onEvent = onEvent
     }
@@ -42,6 +46,9 @@ public final class RelayFollower: Sendable {
         var failures = 0
         var connected = false
         var lastProblem: String?
+        if let startAfter {
+            try store.moveRelayPosition(remote: remote.url, to: startAfter)
+        }
         while !Task.isCancelled {
             let problem: String
             do {
@@ -155,6 +162,11 @@ public final class RelayFollower: Sendable {
     }
 
     private func importCapture(_ id: Int64, workers: DeliveryWorkers) async throws {
+        // Pulled already (`--since-id` went back over it): not fetched, imported or delivered again.
+        if try store.hasRelayed(remote: remote.url, remoteID: id) {
+            try store.passOverRelayed(remote: remote.url, remoteID: id)
+            return
+        }
         guard let capture = try await remote.capture(id: id, workers: workers) else {
             // Deleted on the remote before it could be read: nothing to deliver.
             try store.passOverRelayed(remote: remote.url, remoteID: id)

@@ -61,6 +61,37 @@ import Testing
         #expect(counts.pending == 0)
     }
 
+    /// A first `pull` starts at the remote's newest capture; `--since-id` fetches history. Going back over
+    /// captures pulled already delivers none of them twice.
+    @Test func sinceIDPullsHistoryAndNeverDeliversACaptureTwice() throws {
+        let directory = try TemporaryDirectory()
+        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
+        defer { remote.stop() }
+        let app = try LocalAppRecorder()
+        let inspector = "http://127.0.0.1:\(remote.inspectorPort!)/"
+        let local = directory.file("local.sqlite")
+        let appURL = "http://127.0.0.1:\(app.port)"
+        try send(1...10, to: remote.port)
+
+        var pull = try PullProcess(database: local, from: inspector, to: appURL, arguments: ["--since-id", "4"])
+        #expect(pull.waitForStatus("caught up"))
+        #expect(app.waitFor(6))
+        #expect(app.bodies == expected(5...10))
+        pull.kill()
+
+        try send(11...12, to: remote.port)
+        pull = try PullProcess(database: local, from: inspector, to: appURL, arguments: ["--since-id", "0"])
+        #expect(app.waitFor(12))
+        #expect(pull.waitForStatus("caught up"))
+        usleep(500_000)  // anything sent twice would arrive now
+        // 1...4 were never pulled, 5...10 were and are passed over, 11...12 are new.
+        #expect(app.bodies == expected(5...10) + expected(1...4) + expected(11...12))
+        pull.kill()
+        let counts = try localCounts(local)
+        #expect(counts.captures == 12)
+        #expect(counts.delivered == 12)
+    }
+
     @Test func theRemoteRestartedWhilePullRunsLosesNothingAndRepeatsNothing() throws {
         let directory = try TemporaryDirectory()
         let capturePort = try freePort()

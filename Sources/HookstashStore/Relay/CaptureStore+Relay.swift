@@ -44,7 +44,10 @@ extension CaptureStore {
                     try Bool.fetchOne(
                         db, sql: "SELECT 1 FROM relay_import WHERE remote = ? AND remote_id = ?",
                         arguments: [remote, remoteID]) ?? false
-                guard !known else { return nil }
+                guard !known else {
+                    try Self.advanceRelay(remote: remote, to: remoteID, at: now.microsecondsSinceEpoch, in: db)
+                    return nil
+                }
                 let id = try Self.insertRows([encoded], in: db)[0]
                 let time = now.microsecondsSinceEpoch
                 try db.execute(
@@ -58,6 +61,32 @@ extension CaptureStore {
                         VALUES (?, ?, ?, ?)
                         """, arguments: [id, queue, time, time])
                 return id
+            }
+        }
+    }
+
+    /// Sets the position for `remote` to `remoteID`, backwards or forwards (`pull --since-id`). Remote captures
+    /// imported already are recognised by their id and neither imported nor delivered again.
+    public func moveRelayPosition(remote: String, to remoteID: Int64, at now: Timestamp = .now()) throws {
+        try translatingErrors("record the relay position") {
+            try write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO relay_position (remote, last_remote_id, updated_at) VALUES (?, ?, ?)
+                        ON CONFLICT (remote) DO UPDATE SET
+                            last_remote_id = excluded.last_remote_id, updated_at = excluded.updated_at
+                        """, arguments: [remote, remoteID, now.microsecondsSinceEpoch])
+            }
+        }
+    }
+
+    /// Whether the remote capture `remoteID` of `remote` was imported already.
+    public func hasRelayed(remote: String, remoteID: Int64) throws -> Bool {
+        try translatingErrors("read the relay imports") {
+            try pool.read { db in
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM relay_import WHERE remote = ? AND remote_id = ?",
+                    arguments: [remote, remoteID]) ?? false
             }
         }
     }

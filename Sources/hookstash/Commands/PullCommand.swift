@@ -37,10 +37,21 @@ struct PullCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per delivery attempt, one per line.")
     var json = false
 
+    @Option(
+        name: .customLong("since-id"),
+        help: ArgumentHelp(
+            "Start after this remote capture id (0: from the remote's first capture) instead of where the last pull "
+                + "stopped, or, the first time, at the remote's newest. Captures pulled already are not delivered "
+                + "again.", valueName: "id"))
+    var sinceID: Int64?
+
     @Option(help: ArgumentHelp("Longest pause between two delivery attempts, in seconds.", visibility: .hidden))
     var maxRetryDelay: Double = 30
 
     func validate() throws {
+        if let sinceID, sinceID < 0 {
+            throw ValidationError("--since-id takes a capture id (0 or more), not \(sinceID)")
+        }
         do {
             _ = try DeliveryTarget(parsing: to)
         } catch {
@@ -69,7 +80,7 @@ struct PullCommand: AsyncParsableCommand {
                 keepHost: keepHost, extraHeaders: try delivery.extraHeaders()),
             options: options,
             retry: RetryPolicy(initialDelay: 0.5, maxDelay: max(0.5, maxRetryDelay), maxAttempts: Int.max),
-            transform: transform)
+            transform: transform, startAfter: sinceID)
         let json = self.json
         let relay = Relay(store: store, configuration: configuration) { event in
             PullOutput.show(event, json: json)
