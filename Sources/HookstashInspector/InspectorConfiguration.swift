@@ -51,7 +51,8 @@ public struct InspectorConfiguration: Sendable {
     public var allowedHosts: [String]
     /// Re-delivers a capture; when nil, replay answers 501.
     public var replay: ReplayHook?
-    /// How often the event stream looks for new captures, in milliseconds.
+    /// How often the event stream looks for new captures even when the store's bell did not ring, in
+    /// milliseconds: for captures another process wrote to the same file (this process's commits ring it).
     public var pollIntervalMilliseconds: Int
     /// Called once with the bound port, when the inspector accepts connections.
     public var onServerRunning: @Sendable (_ port: Int) async -> Void
@@ -67,7 +68,7 @@ public struct InspectorConfiguration: Sendable {
         token: String? = nil,
         allowedHosts: [String] = [],
         replay: ReplayHook? = nil,
-        pollIntervalMilliseconds: Int = 200,
+        pollIntervalMilliseconds: Int = 1000,
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
         maxConnections: Int = DescriptorBudget.current().inspectorConnections,
         logger: Logger = Logger(label: "hookstash.inspector", factory: { _ in SwiftLogNoOpLogHandler() })

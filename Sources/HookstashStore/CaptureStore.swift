@@ -12,6 +12,8 @@ public final class CaptureStore: Sendable {
     let pool: DatabasePool
     /// Set when checkpoints run in the background (`Checkpoints.background`).
     private let checkpointer: WALCheckpointer?
+    /// Rung after every commit that adds captures (live event streams wait on it).
+    public let newCaptures = CaptureBell()
 
     /// Who copies the write-ahead log back into the database file.
     public enum Checkpoints: Sendable {

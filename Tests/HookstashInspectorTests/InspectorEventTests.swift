@@ -65,6 +65,18 @@ struct HeaderPairs: @unchecked Sendable {
         try await harness.stop()
     }
 
+    /// Another process writing to the same file does not ring this process's bell: its captures come with the
+    /// fallback look.
+    @Test func capturesFromAnotherConnectionArriveWithTheFallbackLook() async throws {
+        let harness = try await InspectorHarness.start(pollIntervalMilliseconds: 100)
+        let socket = try await openEvents(harness)
+        try await Task.sleep(for: .milliseconds(150))
+        let other = try CaptureStore(path: harness.store.path, mode: .mustExist)
+        let id = try other.insert([SampleCapture.make(target: "/from-elsewhere")])[0]
+        #expect(try await captureIDs(socket, count: 1, timeout: 2) == [id])
+        try await harness.stop()
+    }
+
     @Test func resumesFromLastEventIDWithoutGapsOrRepeats() async throws {
         let harness = try await InspectorHarness.start { store in
             _ = try store.insert((1...5).map { SampleCapture.make(target: "/before/\($0)") })

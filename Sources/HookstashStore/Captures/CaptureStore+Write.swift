@@ -13,9 +13,11 @@ extension CaptureStore {
     /// Like `insert(_:)` for captures whose JSON columns were encoded already (off the writer's thread).
     public func insert(encoded captures: [EncodedCapture]) throws -> [Int64] {
         try syncBodyFiles(of: captures.map(\.capture))
-        return try translatingErrors("store a capture") {
+        let ids = try translatingErrors("store a capture") {
             try write { db in try Self.insertRows(captures, in: db) }
         }
+        newCaptures.ring()
+        return ids
     }
 
     /// Inserts the capture rows inside a write transaction the caller holds; returns their ids in order.

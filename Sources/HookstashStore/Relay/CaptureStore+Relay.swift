@@ -38,7 +38,7 @@ extension CaptureStore {
     ) throws -> Int64? {
         try syncBodyFiles(of: [capture])
         let encoded = EncodedCapture(capture)
-        return try translatingErrors("store a pulled capture") {
+        let id: Int64? = try translatingErrors("store a pulled capture") {
             try write { db -> Int64? in
                 let known =
                     try Bool.fetchOne(
@@ -63,6 +63,8 @@ extension CaptureStore {
                 return id
             }
         }
+        if id != nil { newCaptures.ring() }
+        return id
     }
 
     /// Sets the position for `remote` to `remoteID`, backwards or forwards (`pull --since-id`). Remote captures

@@ -304,8 +304,6 @@ struct ServeCommand: AsyncParsableCommand {
                         try await replayer.replay(
                             captureID: id, to: request.to, resign: request.resign, headers: request.headers)
                     },
-                    // The live page and `pull` see a new capture within this time.
-                    pollIntervalMilliseconds: 50,
                     onServerRunning: { port in Terminal.line("  inspector: http://\(shownHost):\(port)/") },
                     logger: logger))
             services.append(.init(service: inspector))
