@@ -1,8 +1,8 @@
 import Logging
 import NIOCore
 
-/// On the listening channel: stops accepting while `limit` connections are open, and accepts again when one
-/// closes. Connections beyond the limit wait in the kernel's backlog; nothing is refused. Says why at most once
+/// On the listening channel: stops accepting once `limit` connections are open (NIO may accept a few more in the
+/// read that reaches it), and accepts again when one closes. Connections beyond the limit wait in the kernel's backlog; nothing is refused. Says why at most once
 /// per `logInterval`.
 ///
 /// The limit comes from the process's descriptor budget (`DescriptorBudget`), so that the listener never takes
@@ -58,8 +58,8 @@ final class ConnectionLimit: ChannelDuplexHandler {
     }
 
     static func message(limit: Int) -> String {
-        "cannot accept connections beyond \(limit) open ones (this listener's share of the process's descriptors; "
-            + "raise `ulimit -n` for more); new ones wait in the backlog until one closes"
+        "cannot accept connections beyond \(limit) open ones (--max-connections; by default all but an eighth of "
+            + "`ulimit -n`); new ones wait in the backlog until one closes"
     }
 
     private func report() {
