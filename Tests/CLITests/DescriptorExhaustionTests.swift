@@ -18,6 +18,13 @@ struct DescriptorExhaustionTests {
         return Int(fields[11])! + Int(fields[12])!
     }
 
+    /// CPU ticks `pid` uses over the next second, and the ticks in a second.
+    static func ticksUsedOverOneSecond(_ pid: Int32) throws -> (used: Int, perSecond: Int) {
+        let before = try cpuTicks(pid)
+        usleep(1_000_000)
+        return (try cpuTicks(pid) - before, Int(sysconf(Int32(_SC_CLK_TCK))))
+    }
+
     /// `--max-connections` above what the descriptors allow: accept itself fails (EMFILE), and `AcceptBackoff`
     /// pauses accepting instead of retrying at once.
     @Test func connectionsBeyondTheDescriptorLimitWaitWithoutSpinningAndAreServedLater() throws {
@@ -33,12 +40,8 @@ struct DescriptorExhaustionTests {
         usleep(500_000)
 
         // A failed accept leaves the listening socket readable; retried at once, it would take a whole core.
-        let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
-        let before = try Self.cpuTicks(serve.process.processIdentifier)
-        usleep(1_000_000)
-        let used = try Self.cpuTicks(serve.process.processIdentifier) - before
-        #expect(
-            used < ticksPerSecond * 3 / 10, "serve used \(used) of \(ticksPerSecond) ticks while out of descriptors")
+        let (used, perSecond) = try Self.ticksUsedOverOneSecond(serve.process.processIdentifier)
+        #expect(used < perSecond * 3 / 10, "serve used \(used) of \(perSecond) ticks while out of descriptors")
 
         // One warning, then at most one per 10 s (a full parallel test run can stretch these seconds).
         let log = try String(contentsOfFile: database + ".serve.log", encoding: .utf8)
@@ -69,11 +72,8 @@ struct DescriptorExhaustionTests {
         for _ in 0..<80 { crowd.append(try RawConnection(port: serve.port)) }
         usleep(500_000)
 
-        let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
-        let before = try Self.cpuTicks(serve.process.processIdentifier)
-        usleep(1_000_000)
-        let used = try Self.cpuTicks(serve.process.processIdentifier) - before
-        #expect(used < ticksPerSecond * 3 / 10, "serve used \(used) of \(ticksPerSecond) ticks under the floods")
+        let (used, perSecond) = try Self.ticksUsedOverOneSecond(serve.process.processIdentifier)
+        #expect(used < perSecond * 3 / 10, "serve used \(used) of \(perSecond) ticks under the floods")
         // 64 descriptors: the capture listener's share is 16 connections, and it says so (accept never failed).
         let log = try String(contentsOfFile: database + ".serve.log", encoding: .utf8)
         #expect(log.contains("cannot accept connections beyond 16 open ones"), "\(log)")

@@ -31,13 +31,11 @@ import Testing
     }
 
     @Test func pullKilledWithSIGKILLResumesWithExactlyTheCapturesItMissed() throws {
-        let directory = try TemporaryDirectory()
-        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
-        defer { remote.stop() }
-        let app = try LocalAppRecorder()
-        let inspector = "http://127.0.0.1:\(remote.inspectorPort!)/"
-        let local = directory.file("local.sqlite")
-        let appURL = "http://127.0.0.1:\(app.port)"
+        let scene = try RelayScene()
+        defer { scene.remote.stop() }
+        let (remote, app, inspector, local, appURL) = (
+            scene.remote, scene.app, scene.inspector, scene.local, scene.appURL
+        )
 
         var pull = try PullProcess(database: local, from: inspector, to: appURL)
         #expect(pull.waitForStatus("connected"))
@@ -64,13 +62,11 @@ import Testing
     /// A first `pull` starts at the remote's newest capture; `--since-id` fetches history. Going back over
     /// captures pulled already delivers none of them twice.
     @Test func sinceIDPullsHistoryAndNeverDeliversACaptureTwice() throws {
-        let directory = try TemporaryDirectory()
-        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
-        defer { remote.stop() }
-        let app = try LocalAppRecorder()
-        let inspector = "http://127.0.0.1:\(remote.inspectorPort!)/"
-        let local = directory.file("local.sqlite")
-        let appURL = "http://127.0.0.1:\(app.port)"
+        let scene = try RelayScene()
+        defer { scene.remote.stop() }
+        let (remote, app, inspector, local, appURL) = (
+            scene.remote, scene.app, scene.inspector, scene.local, scene.appURL
+        )
         try send(1...10, to: remote.port)
 
         var pull = try PullProcess(database: local, from: inspector, to: appURL, arguments: ["--since-id", "4"])
@@ -222,5 +218,21 @@ import Testing
         try send(1...5, to: remote.port)
         #expect(app.waitFor(5))
         #expect(app.bodies == expected(1...5))
+    }
+}
+
+/// A remote `serve`, a recorder as the local app, and where `pull` keeps its store.
+private struct RelayScene {
+    let directory: TemporaryDirectory
+    let remote: ServeProcess
+    let app: LocalAppRecorder
+    var inspector: String { "http://127.0.0.1:\(remote.inspectorPort!)/" }
+    var local: String { directory.file("local.sqlite") }
+    var appURL: String { "http://127.0.0.1:\(app.port)" }
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        remote = try ServeProcess(database: directory.file("remote.sqlite"))
+        app = try LocalAppRecorder()
     }
 }

@@ -8,7 +8,7 @@
 /// capture listener stops accepting while it holds its share (connections wait in the kernel's backlog), and the
 /// inspector has its own, smaller share: a flood of webhooks cannot take the descriptors the store and the
 /// inspector need.
-public struct DescriptorBudget: Sendable, Equatable {
+public struct DescriptorBudget: Sendable {
     /// The soft `RLIMIT_NOFILE` the budget was made from.
     public var descriptorLimit: Int
     public var captureConnections: Int
