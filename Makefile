@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config
 # The browser tests of the inspector drive headless Chromium.
-TEST_APT_PACKAGES = chromium
+TEST_APT_PACKAGES = chromium dash
 
 .PHONY: serve test deps test-deps apt-install build release format lint bench fuzz soak clean
 
