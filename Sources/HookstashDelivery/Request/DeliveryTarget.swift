@@ -17,6 +17,9 @@ public struct DeliveryTarget: Sendable, Hashable, CustomStringConvertible {
     public let query: String?
 
     public init(parsing text: String) throws(DeliveryError) {
+        if let found = LineBreakingByte.first(in: text) {
+            throw .invalidTarget("the URL contains \(found); a URL is one line")
+        }
         var rest = Substring(text.trimmingSpaces())
         guard let separator = rest.firstRange(of: "://") else {
             throw .invalidTarget("\(text) is not a URL: expected http://host[:port][/path]")

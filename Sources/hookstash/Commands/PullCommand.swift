@@ -49,6 +49,9 @@ struct PullCommand: AsyncParsableCommand {
     var maxRetryDelay: Double = 30
 
     func validate() throws {
+        if let token, let found = LineBreakingByte.first(in: token) {
+            throw ValidationError("--token contains \(found); a token is one line")
+        }
         if let sinceID, sinceID < 0 {
             throw ValidationError("--since-id takes a capture id (0 or more), not \(sinceID)")
         }
@@ -94,29 +97,33 @@ struct PullCommand: AsyncParsableCommand {
     }
 }
 
-/// What `pull` prints: deliveries on stdout, changes of state on stderr.
+/// What `pull` prints: deliveries on stdout, changes of state on stderr. The remote's name, its reasons and every
+/// delivery's method, URL and error go through `Terminal.field`: they come from the remote.
 enum PullOutput {
     static func show(_ event: RelayEvent, json: Bool) {
+        let field = Terminal.field
         switch event {
         case .connected(let remote, let after):
-            status("connected to \(remote), resuming after capture \(after)")
+            status("connected to \(field(remote)), resuming after capture \(after)")
         case .caughtUp(_, let position):
             status("caught up (remote capture \(position)); following live")
         case .remoteBehind(let remote, let newest, let position):
             status(
-                "\(remote) has captures only up to \(newest), but this store has pulled up to \(position): "
+                "\(field(remote)) has captures only up to \(newest), but this store has pulled up to \(position): "
                     + "was the remote's store replaced? Captures after \(position) will be pulled; "
                     + "use another --db to start afresh")
         case .unreachable(let remote, let reason):
-            status("cannot reach \(remote): \(reason)")
+            status("cannot reach \(field(remote)): \(field(reason))")
         case .disconnected(let remote, let reason):
-            status("disconnected from \(remote): \(reason)")
+            status("disconnected from \(field(remote)): \(field(reason))")
         case .retrying(let seconds):
             status("retrying in \(secondsText(seconds))")
         case .targetDown(let target, let reason, let seconds):
-            status("\(target) is not answering (\(reason)); captures wait, retrying in \(secondsText(seconds))")
+            status(
+                "\(field(target)) is not answering (\(field(reason))); captures wait, retrying in \(secondsText(seconds))"
+            )
         case .targetBack(let target):
-            status("\(target) answers again")
+            status("\(field(target)) answers again")
         case .delivery(let delivery):
             if json {
                 try? Terminal.json(delivery)
@@ -131,15 +138,17 @@ enum PullOutput {
     }
 
     private static func status(_ text: String) {
-        FileHandle.standardError.write(Data(("pull: " + text + "\n").utf8))
+        Terminal.status("pull: " + text)
     }
 
     private static func line(_ delivery: RelayDelivery) -> String {
+        let field = Terminal.field
         let remote = delivery.remoteID.map { " (remote \($0))" } ?? ""
-        let result = delivery.status.map(String.init) ?? (delivery.error ?? "no answer")
+        let result = delivery.status.map(String.init) ?? field(delivery.error ?? "no answer")
         let retry =
-            delivery.state == "pending" ? ", will retry" : delivery.state == "delivered" ? "" : ", \(delivery.state)"
-        return "\(delivery.captureID)\(remote) \(delivery.method) \(delivery.url) → \(result) "
+            delivery.state == "pending"
+            ? ", will retry" : delivery.state == "delivered" ? "" : ", \(field(delivery.state))"
+        return "\(delivery.captureID)\(remote) \(field(delivery.method)) \(field(delivery.url)) → \(result) "
             + String(format: "%.1f ms", delivery.durationMs) + retry
     }
 }

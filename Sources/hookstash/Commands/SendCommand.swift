@@ -49,6 +49,11 @@ struct SendCommand: AsyncParsableCommand {
                 "Unknown scheme '\(scheme)'; expected one of "
                     + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ", none.")
         }
+        for (flag, value) in [("--method", method), ("--content-type", contentType ?? "")] {
+            if let found = LineBreakingByte.first(in: value) {
+                throw ValidationError("\(flag) contains \(found); it is sent on one line")
+            }
+        }
         let secretCount = secrets.secret.count + secrets.secretEnv.count
         if signatureScheme != nil, secretCount != 1 {
             throw ValidationError("Give exactly one --secret or --secret-env.")
@@ -90,15 +95,14 @@ struct SendCommand: AsyncParsableCommand {
         let outcome = await workers.deliver(request, options: options)
         let report = DeliveryReport(source: "send", request: request, outcome: outcome)
         if json {
-            ReplayOutput.out(report.json())
+            Terminal.jsonLine(report.json())
         } else {
             let time = String(format: "%.1f ms", outcome.timings.totalMs)
-            let line = "\(request.method) \(request.url)"
+            let line = "\(Terminal.field(request.method)) \(Terminal.field(request.url))"
             if let error = outcome.error {
-                ReplayOutput.err("\(line) → failed after \(time): \(error)")
+                ReplayOutput.err("\(line) → failed after \(time): \(Terminal.field("\(error)"))")
             } else if let response = report.response {
-                let reason =
-                    response.statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map { " \($0)" } ?? ""
+                let reason = ReplayOutput.reason(response.statusLine)
                 ReplayOutput.out("\(line) → \(response.status)\(reason) in \(time)")
                 if let text = response.bodyText, !text.isEmpty {
                     ReplayOutput.out(

@@ -209,7 +209,11 @@ struct ServeCommand: AsyncParsableCommand {
         var headers = HeaderList()
         for text in responseHeader {
             guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
-                throw ValidationError("--response-header takes 'Name: value', not '\(text)'")
+                throw ValidationError("--response-header takes 'Name: value', not '\(Terminal.field(text))'")
+            }
+            if let found = LineBreakingByte.first(in: text) {
+                throw ValidationError(
+                    "--response-header '\(Terminal.field(text))' contains \(found); a header is one line")
             }
             headers.append(
                 name: String(text[..<colon]).trimmingSpaces(),
@@ -327,11 +331,11 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// The line `serve` prints for each stored capture.
+/// The line `serve` prints for each stored capture; captured values go through `Terminal.field`.
 enum ServeOutput {
     static func line(_ capture: Capture) -> String {
         let signature = capture.signature.map { " signature \($0.status.rawValue)" } ?? ""
-        let problem = capture.problem.map { " (\($0))" } ?? ""
+        let problem = capture.problem.map { " (\(Terminal.field($0)))" } ?? ""
         return
             "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
             + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"
