@@ -4,8 +4,8 @@ import Testing
 
 @testable import HookstashServer
 
-/// Mutation fuzzing of the capture parser's framing: whatever arrives, no byte is lost or duplicated, and the split does
-/// not depend on how the stream is cut into reads. `HOOKSTASH_FUZZ_ITERATIONS` sets the count (`make fuzz` runs
+/// Mutation fuzzing of the capture parser: whatever arrives, no byte is lost or duplicated, the split does not depend
+/// on how the stream is cut into reads, and llhttp (the oracle) finds the same requests. `HOOKSTASH_FUZZ_ITERATIONS` sets the count (`make fuzz` runs
 /// 1,000,000).
 @Suite struct FramingFuzzTests {
     static let corpus: [[UInt8]] = [
@@ -45,6 +45,36 @@ import Testing
                 return
             }
         }
+    }
+
+    /// Mutated corpus streams (`HOOKSTASH_FUZZ_ITERATIONS`, 20,000 by default; `make fuzz` runs 1,000,000).
+    @Test func mutatedInputsAgreeWithLlhttp() {
+        var seeds = SystemRandomNumberGenerator()
+        var random = SplitMix64(seed: UInt64.random(in: 0...UInt64.max, using: &seeds))
+        let corpus = DifferentialParserTests.corpus.map { Array($0.stream.utf8) }
+        var strictnessSeen: [String: Int] = [:]
+        var failures = 0
+        for _ in 0..<Self.iterations {
+            let seed = random.next()
+            var rng = SplitMix64(seed: seed)
+            let stream = Mutator.mutate(corpus, using: &rng)
+            let framer = ParserHarness.parse(stream)
+            var strictness: String?
+            let oracle = ParserHarness.oracle(stream)
+            if let difference = ParserHarness.disagreement(
+                stream, framer: framer, oracle: oracle, allowedStrictness: &strictness)
+            {
+                failures += 1
+                if failures <= 5 {
+                    Issue.record(
+                        "seed \(seed): \(difference)\ninput: \(String(decoding: stream, as: UTF8.self).debugDescription)"
+                    )
+                }
+            }
+            if let strictness { strictnessSeen[strictness, default: 0] += 1 }
+        }
+        #expect(failures == 0)
+        print("differential: deliberate strictness used \(strictnessSeen.sorted { $0.key < $1.key })")
     }
 
     @Test func mutatedRequestsAgainstTheLiveListenerNeverBringItDown() async throws {
