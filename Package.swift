@@ -119,7 +119,8 @@ let package = Package(
         .testTarget(
             name: "HookstashSignaturesTests",
             dependencies: ["HookstashSignatures"],
-            resources: [],
+            exclude: ["Fixtures/README.md"],
+            resources: [.copy("Fixtures/signature-vectors.json")],
             swiftSettings: strict
         ),
         .testTarget(

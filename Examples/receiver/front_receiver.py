@@ -5,8 +5,9 @@ It verifies X-Front-Signature (base64 HMAC-SHA1 of the raw body with the API sec
 answers Front's X-Front-Challenge handshake, and prints one line per request. Standard library only.
 
     FRONT_SECRET=front_example_secret python3 Examples/receiver/front_receiver.py 3000
-    hookstash serve --forward http://127.0.0.1:3000/front      # forward live captures to it
-    hookstash replay 42 --to http://127.0.0.1:3000/front       # or replay one
+
+Port 0 picks a free port; the first line printed says which. Examples/README.md runs it with hookstash forwarding
+and replaying to it.
 """
 import base64
 import hashlib

@@ -26,10 +26,11 @@ import Testing
         }
     }
 
+    /// The vectors the signatures tests carry as a resource (`Tests/HookstashSignaturesTests/Fixtures`).
     static func vectors() throws -> [Vector] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let data = try Data(contentsOf: root.appendingPathComponent("shared/fixtures/signature-vectors.json"))
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(
+            contentsOf: tests.appendingPathComponent("HookstashSignaturesTests/Fixtures/signature-vectors.json"))
         return try JSONDecoder().decode([Vector].self, from: data)
     }
 

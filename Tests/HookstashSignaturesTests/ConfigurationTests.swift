@@ -15,7 +15,6 @@ import Testing
 
     @Test func examplesFileLoadsWithAFrontEndpoint() throws {
         let path = TestRequests.packageRoot.appendingPathComponent("Examples/hookstash.toml").path
-        setenv("TWILIO_AUTH_TOKEN", "twilio-token-from-env", 1)
         let file = try ConfigurationFile.load(path: path)
         #expect(file.endpoints.count == 3)
         let front = try #require(file.endpoint(forPath: "/webhooks/front"))
@@ -31,15 +30,14 @@ import Testing
         #expect(app.forward == "http://127.0.0.1:3000/front")
 
         let twilio = try #require(file.endpoint(forPath: "/twilio"))
-        #expect(twilio.secrets == ["twilio-token-from-env"])
+        #expect(twilio.secrets == ["twilio_example_auth_token"])
         #expect(twilio.publicURL == "https://example.ngrok.app")
         #expect(String(decoding: twilio.response.body, as: UTF8.self).hasPrefix("<?xml version=\"1.0\""))
-        #expect(!"\(twilio)".contains("twilio-token-from-env"))
-        #expect(!String(reflecting: twilio).contains("twilio-token-from-env"))
+        #expect(!"\(twilio)".contains("twilio_example_auth_token"))
+        #expect(!String(reflecting: twilio).contains("twilio_example_auth_token"))
     }
 
     @Test func exampleFrontPayloadsVerifyThroughTheExampleConfiguration() throws {
-        setenv("TWILIO_AUTH_TOKEN", "twilio-token-from-env", 1)
         let file = try ConfigurationFile.load(
             path: TestRequests.packageRoot.appendingPathComponent("Examples/hookstash.toml").path)
         let rule = try TestRequests.example("Examples/front/rule-event-preview.json")

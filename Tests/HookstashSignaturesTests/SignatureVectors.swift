@@ -3,7 +3,8 @@ import HookstashCore
 import HookstashSignatures
 import Testing
 
-/// The published test vectors in `../shared/fixtures/signature-vectors.json` (beside the package checkout).
+/// The published test vectors in `Fixtures/signature-vectors.json`, a resource of this test target (`Fixtures/README.md`
+/// says where each comes from).
 struct SignatureVector: Decodable, Sendable, CustomTestStringConvertible {
     var provider: String
     var scheme: String
@@ -50,16 +51,13 @@ struct SignatureVector: Decodable, Sendable, CustomTestStringConvertible {
     }
 
     static let all: [SignatureVector] = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let path = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures/signature-vectors.json")
-        guard let data = try? Data(contentsOf: path) else {
-            fatalError("signature vectors not found at \(path.path): put a copy of shared/ beside the checkout")
+        guard let url = Bundle.module.url(forResource: "signature-vectors", withExtension: "json") else {
+            fatalError("signature-vectors.json is not among the test target's resources (Package.swift)")
         }
         do {
-            return try JSONDecoder().decode([SignatureVector].self, from: data)
+            return try JSONDecoder().decode([SignatureVector].self, from: Data(contentsOf: url))
         } catch {
-            fatalError("signature vectors at \(path.path) do not decode: \(error)")
+            fatalError("signature vectors at \(url.path) do not load: \(error)")
         }
     }()
 }
