@@ -133,7 +133,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // Raw-socket clients and process runners shared by the test targets.
-        .target(name: "HookstashTestSupport", path: "Tests/HookstashTestSupport", swiftSettings: strict),
+        .target(
+            name: "HookstashTestSupport", dependencies: ["HookstashCore", "HookstashStore"],
+            path: "Tests/HookstashTestSupport", swiftSettings: strict),
         .testTarget(
             name: "HookstashServerTests",
             dependencies: [
@@ -171,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "HookstashInspectorTests",
             dependencies: [
-                "HookstashInspector", "HookstashStore", "HookstashCore",
+                "HookstashInspector", "HookstashStore", "HookstashCore", "HookstashTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -181,7 +183,8 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "HookstashCore", "HookstashTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "HookstashCore", "HookstashStore", "HookstashTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
     ]

@@ -8,7 +8,7 @@ import Testing
     @Test func everyAcknowledgedCaptureSurvivesSIGKILL() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database, arguments: ["--quiet"])
+        let serve = try await ServeProcess(database: database, arguments: ["--quiet"])
         let port = serve.port
         let acknowledged = LockedList()
         let stop = LockedFlag()
@@ -31,15 +31,15 @@ import Testing
         clients.forEach { $0.start() }
         try await Task.sleep(for: .milliseconds(800))
         serve.signal(SIGKILL)
-        serve.process.waitUntilExit()
+        try await serve.process.exitStatus()
         stop.set()
         try await Task.sleep(for: .milliseconds(200))
         let acked = acknowledged.values
         #expect(acked.count > 20, "clients got answers before the kill")
 
         // Restart on the same file: it opens, and the store is sound.
-        let restarted = try ServeProcess(database: database, arguments: ["--quiet"])
-        restarted.stop()
+        let restarted = try await ServeProcess(database: database, arguments: ["--quiet"])
+        try await restarted.stop()
         let queue = try DatabaseQueue(path: database)
         let stored: [[UInt8]] = try await queue.read { db in
             try Row.fetchAll(db, sql: "SELECT raw_head, body FROM capture").map { row in
@@ -97,7 +97,7 @@ final class LockedFlag: @unchecked Sendable {
     @Test func sigtermUnderLoadLosesNoAcknowledgedCapture() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database, arguments: ["--quiet", "--response-delay", "20"])
+        let serve = try await ServeProcess(database: database, arguments: ["--quiet", "--response-delay", "20"])
         let port = serve.port
         let acknowledged = LockedList()
         let stop = LockedFlag()
@@ -118,7 +118,7 @@ final class LockedFlag: @unchecked Sendable {
         }
         clients.forEach { $0.start() }
         try await Task.sleep(for: .milliseconds(700))
-        #expect(serve.stop() == 0)
+        #expect(try await serve.stop() == 0)
         stop.set()
         let queue = try DatabaseQueue(path: database)
         let stored = Set(

@@ -11,7 +11,7 @@ import Testing
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs prlimit (util-linux)"))
 struct DescriptorExhaustionTests {
     /// CPU time (user + system) of a process so far, in clock ticks.
-    static func cpuTicks(_ pid: Int32) throws -> Int {
+    static func cpuTicks(_ pid: Int32) async throws -> Int {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         // Fields after the command name (which is in parentheses and may contain spaces).
         let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
@@ -19,28 +19,28 @@ struct DescriptorExhaustionTests {
     }
 
     /// CPU ticks `pid` uses over the next second, and the ticks in a second.
-    static func ticksUsedOverOneSecond(_ pid: Int32) throws -> (used: Int, perSecond: Int) {
-        let before = try cpuTicks(pid)
-        usleep(1_000_000)
-        return (try cpuTicks(pid) - before, Int(sysconf(Int32(_SC_CLK_TCK))))
+    static func ticksUsedOverOneSecond(_ pid: Int32) async throws -> (used: Int, perSecond: Int) {
+        let before = try await cpuTicks(pid)
+        try await Task.sleep(for: .microseconds(1_000_000))
+        return (try await cpuTicks(pid) - before, Int(sysconf(Int32(_SC_CLK_TCK))))
     }
 
     /// `--max-connections` above what the descriptors allow: accept itself fails (EMFILE), and `AcceptBackoff`
     /// pauses accepting instead of retrying at once.
-    @Test func connectionsBeyondTheDescriptorLimitWaitWithoutSpinningAndAreServedLater() throws {
+    @Test func connectionsBeyondTheDescriptorLimitWaitWithoutSpinningAndAreServedLater() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(
+        let serve = try await ServeProcess(
             database: database, arguments: ["--max-connections", "1000"],
             launcher: ["/usr/bin/prlimit", "--nofile=64", "--", HookstashProcess.executable.path])
-        defer { serve.stop() }
+        defer { serve.terminate() }
         let started = Date()
         var crowd: [RawConnection] = []
         for _ in 0..<80 { crowd.append(try RawConnection(port: serve.port)) }
-        usleep(500_000)
+        try await Task.sleep(for: .microseconds(500_000))
 
         // A failed accept leaves the listening socket readable; retried at once, it would take a whole core.
-        let (used, perSecond) = try Self.ticksUsedOverOneSecond(serve.process.processIdentifier)
+        let (used, perSecond) = try await Self.ticksUsedOverOneSecond(serve.process.processIdentifier)
         #expect(used < perSecond * 3 / 10, "serve used \(used) of \(perSecond) ticks while out of descriptors")
 
         // One warning, then at most one per 10 s (a full parallel test run can stretch these seconds).
@@ -53,26 +53,26 @@ struct DescriptorExhaustionTests {
         crowd.removeAll()
         let connection = try RawConnection(port: serve.port)
         try connection.send("POST /after-the-crowd HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")
-        #expect(try connection.readResponse().status == 200)
+        #expect(try await connection.response().status == 200)
     }
 
     /// The inspector (Hummingbird) has no accept back-off of its own: out of descriptors, it retried accept at
     /// once and took a core (a live page reconnecting during a flood of webhooks is enough). Each listener now
     /// holds at most its share of the descriptors, so neither runs the process out.
-    @Test func floodsOnBothListenersLeaveTheProcessIdleAndBothAnswerAfterwards() throws {
+    @Test func floodsOnBothListenersLeaveTheProcessIdleAndBothAnswerAfterwards() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(
+        let serve = try await ServeProcess(
             database: database,
             launcher: ["/usr/bin/prlimit", "--nofile=64", "--", HookstashProcess.executable.path])
-        defer { serve.stop() }
+        defer { serve.terminate() }
         let inspectorPort = try #require(serve.inspectorPort)
         var crowd: [RawConnection] = []
         for _ in 0..<40 { crowd.append(try RawConnection(port: inspectorPort)) }
         for _ in 0..<80 { crowd.append(try RawConnection(port: serve.port)) }
-        usleep(500_000)
+        try await Task.sleep(for: .microseconds(500_000))
 
-        let (used, perSecond) = try Self.ticksUsedOverOneSecond(serve.process.processIdentifier)
+        let (used, perSecond) = try await Self.ticksUsedOverOneSecond(serve.process.processIdentifier)
         #expect(used < perSecond * 3 / 10, "serve used \(used) of \(perSecond) ticks under the floods")
         // 64 descriptors: the capture listener's share is 16 connections, and it says so (accept never failed).
         let log = try String(contentsOfFile: database + ".serve.log", encoding: .utf8)
@@ -82,9 +82,9 @@ struct DescriptorExhaustionTests {
         crowd.removeAll()
         let health = try RawConnection(port: inspectorPort)
         try health.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:\(inspectorPort)\r\n\r\n")
-        #expect(try health.readResponse().status == 200)
+        #expect(try await health.response().status == 200)
         let capture = try RawConnection(port: serve.port)
         try capture.send("POST /after-the-floods HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")
-        #expect(try capture.readResponse().status == 200)
+        #expect(try await capture.response().status == 200)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HookstashTestSupport
 import Testing
 
 /// Runs every command of the README's tour and of `Examples/` as written, against a real `hookstash serve`, so that
@@ -28,42 +29,48 @@ import Testing
         return found.sorted()
     }
 
-    @Test func theReadmeTourAndTheExamplesAreFound() throws {
+    @Test func theReadmeTourAndTheExamplesAreFound() async throws {
         let documents = Self.documents
         #expect(documents.contains("README.md"))
         #expect(documents.contains("Examples/README.md"))
         #expect(documents.contains("Examples/front/README.md"))
-        let tour = try DocumentedSteps.parse(try Self.text("README.md"))
+        let tour = try await DocumentedSteps.parse(try await Self.text("README.md"))
         // The tour: serve, capture, list, show, sign, save, send, verify, replay, list, the inspector's API.
         #expect(tour.count >= 11)
         #expect(tour.contains { $0.background && $0.command.hasPrefix("hookstash serve") })
         #expect(tour.contains { $0.command.hasPrefix("hookstash verify") && $0.expectedStatus == 1 })
         #expect(tour.contains { $0.command.hasPrefix("hookstash replay") })
         #expect(tour.contains { $0.command.contains(":4040/") })
-        let examples = try DocumentedSteps.parse(try Self.text("Examples/README.md"))
+        let examples = try await DocumentedSteps.parse(try await Self.text("Examples/README.md"))
         #expect(examples.contains { $0.background && $0.command.contains("--config Examples/hookstash.toml") })
         #expect(examples.contains { $0.background && $0.command.contains("Examples/receiver/front_receiver.py") })
     }
 
     @Test(arguments: documents)
-    func documentedCommandsRunAsWritten(_ document: String) throws {
-        let steps = try DocumentedSteps.parse(try Self.text(document))
+    func documentedCommandsRunAsWritten(_ document: String) async throws {
+        let steps = try await DocumentedSteps.parse(try await Self.text(document))
         try #require(!steps.isEmpty, "\(document) has no console block")
         let session = try DocumentSession(repository: Self.repository)
-        defer { session.stop() }
-        for step in steps {
-            let result = try session.run(step)
-            let printed = "\(step.command)\nprinted:\n\(result.output)"
-            #expect(result.status == step.expectedStatus, "\(document): exit status of \(printed)")
-            if let missing = OutputMatch.firstMissing(documented: step.output, printed: result.output) {
-                Issue.record("\(document): '\(missing)' is not in what this printed: \(printed)")
+        do {
+            for step in steps {
+                let result = try await session.run(step)
+                let printed = "\(step.command)\nprinted:\n\(result.output)"
+                #expect(result.status == step.expectedStatus, "\(document): exit status of \(printed)")
+                if let missing = OutputMatch.firstMissing(documented: step.output, printed: result.output) {
+                    Issue.record("\(document): '\(missing)' is not in what this printed: \(printed)")
+                }
             }
+        } catch {
+            try await session.stop()
+            throw error
         }
+        // The services the document started are stopped (and waited for) before the test ends.
+        try await session.stop()
     }
 
     // The rules themselves, so that a drifted document cannot pass.
 
-    @Test func commandsOutputStatusesAndServicesAreParsed() throws {
+    @Test func commandsOutputStatusesAndServicesAreParsed() async throws {
         let text = """
             Some prose.
 
@@ -80,7 +87,7 @@ import Testing
             hookstash not-run
             ```
             """
-        let steps = try DocumentedSteps.parse(text)
+        let steps = try await DocumentedSteps.parse(text)
         #expect(steps.count == 3)
         #expect(steps[0].command == "hookstash sign --scheme front --secret s --body -")
         #expect(steps[0].output == ["X-Front-Signature: abc"])
@@ -108,7 +115,7 @@ import Testing
         )
     }
 
-    static func text(_ document: String) throws -> String {
+    static func text(_ document: String) async throws -> String {
         try String(contentsOf: repository.appendingPathComponent(document), encoding: .utf8)
     }
 }
@@ -128,7 +135,7 @@ enum DocumentedSteps {
     }
 
     /// The steps of every ```` ```console ```` block, in order.
-    static func parse(_ markdown: String) throws -> [DocumentedStep] {
+    static func parse(_ markdown: String) async throws -> [DocumentedStep] {
         var steps: [DocumentedStep] = []
         var inConsole = false
         var inOtherFence = false
@@ -244,26 +251,26 @@ final class DocumentSession {
         var output: String
     }
 
-    func run(_ step: DocumentedStep) throws -> Result {
+    func run(_ step: DocumentedStep) async throws -> Result {
         var command = step.command
         for (documented, real) in ports {
             command = command.replacingOccurrences(of: ":" + documented, with: ":" + real)
         }
-        return step.background ? try start(command) : try runToEnd(command)
+        return step.background ? try await start(command) : try await runToEnd(command)
     }
 
     /// Runs a foreground command with bash, stdin closed, for at most 60 s. Output goes to a file, not a pipe: a
     /// service another test starts meanwhile inherits open descriptors, and a pipe it holds would never end.
-    private func runToEnd(_ command: String) throws -> Result {
+    private func runToEnd(_ command: String) async throws -> Result {
         let log = nextLog()
         let process = bash("set -o pipefail\n" + command, prefix: ["/usr/bin/timeout", "60"], log: log)
         try process.run()
-        process.waitUntilExit()
+        try await process.exitStatus()
         return Result(status: process.terminationStatus, output: try String(contentsOfFile: log, encoding: .utf8))
     }
 
     /// Starts a service on free ports and waits until it prints where it listens.
-    private func start(_ documented: String) throws -> Result {
+    private func start(_ documented: String) async throws -> Result {
         var command = documented.replacingOccurrences(
             of: #"(?<![0-9])(8080|4040|3000)(?![0-9])"#, with: "0", options: .regularExpression)
         let isServe = command.contains("hookstash serve")
@@ -282,7 +289,7 @@ final class DocumentSession {
             printed = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             if let line = printed.range(of: last), printed[line.upperBound...].contains("\n") { break }
             if !process.isRunning { break }
-            usleep(20_000)
+            try await Task.sleep(for: .microseconds(20_000))
         }
         for (port, label) in Self.documentedPorts {
             guard
@@ -291,10 +298,10 @@ final class DocumentSession {
                 let real = printed[range].split(separator: ":").last?.dropLast()
             else { continue }
             ports[port] = String(real)
-            try rewriteExamples(port: port, to: String(real))
+            try await rewriteExamples(port: port, to: String(real))
         }
         guard process.isRunning else {
-            process.waitUntilExit()
+            try await process.exitStatus()
             let reason = (try? String(contentsOfFile: log + ".stderr", encoding: .utf8)) ?? ""
             return Result(status: process.terminationStatus, output: printed + reason)
         }
@@ -307,7 +314,7 @@ final class DocumentSession {
     }
 
     /// Points the copy of `Examples/` (a forward target in the configuration, say) at the port really used.
-    private func rewriteExamples(port: String, to real: String) throws {
+    private func rewriteExamples(port: String, to real: String) async throws {
         let root = directory.file("Examples")
         let walker = FileManager.default.enumerator(atPath: root)
         while let path = walker?.nextObject() as? String {
@@ -336,16 +343,19 @@ final class DocumentSession {
     }
 
     /// Stops the services, newest first: SIGTERM, then SIGKILL after 5 s (a child may inherit SIGTERM blocked).
-    func stop() {
+    func stop() async throws {
         for process in services.reversed() where process.isRunning {
             process.terminate()
             let deadline = Date().addingTimeInterval(5)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
+            while process.isRunning, Date() < deadline { try await Task.sleep(for: .microseconds(20_000)) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            try await process.exitStatus()
         }
         services = []
     }
 
-    deinit { stop() }
+    /// A test that did not reach `stop()` (it could not await there): the services are killed, not waited for.
+    deinit {
+        for process in services where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
 }

@@ -15,30 +15,34 @@ import Testing
     /// Each flood offers this much; the server must refuse and close long before.
     static let floodBytes = 200 << 20
 
-    @Test func floodsAreRefusedBoundedAndRecordedWhileANormalSenderIsAnswered() throws {
+    @Test func floodsAreRefusedBoundedAndRecordedWhileANormalSenderIsAnswered() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database, arguments: ["--quiet"])
+        let serve = try await ServeProcess(database: database, arguments: ["--quiet"])
         let port = serve.port
 
         // Warm up, then take the baseline peak.
-        for index in 0..<20 { try sendCapture(port: port, body: "warm-up \(index)", path: "/normal") }
+        for index in 0..<20 { try await sendCapture(port: port, body: "warm-up \(index)", path: "/normal") }
         let baseline = try #require(Self.peakResidentBytes(of: serve.process.processIdentifier))
 
         let normal = NormalSender(port: port)
         normal.start()
 
         // 1. 200 MiB after an Upgrade request.
-        let upgrade = Self.flood(
-            port: port, head: "GET /upgrade HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
-            pattern: Array(repeating: 0x41, count: 64 * 1024))
+        let upgrade = try await offThePool {
+            Self.flood(
+                port: port, head: "GET /upgrade HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+                pattern: Array(repeating: 0x41, count: 64 * 1024))
+        }
         #expect(upgrade.status == 501)
         #expect(upgrade.sent < Self.floodBytes, "the server closed the connection")
 
         // 2. 200 MiB of 1-byte chunks, each with an 8 KiB extension.
         let chunk = Array(("1;" + String(repeating: "e", count: 8 * 1024) + "\r\nx\r\n").utf8)
-        let extensions = Self.flood(
-            port: port, head: "POST /extensions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", pattern: chunk)
+        let extensions = try await offThePool {
+            Self.flood(
+                port: port, head: "POST /extensions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", pattern: chunk)
+        }
         #expect(extensions.status == 400)
         #expect(extensions.sent < Self.floodBytes)
 
@@ -49,19 +53,21 @@ import Testing
             "POST /zero HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0000000000000001\r\nx\r\n0\r\n\r\n" + after
                 + after
                 + after)
-        #expect(try (0..<4).map { _ in try zero.readResponse().status } == [200, 200, 200, 200])
+        var zeroStatuses: [Int] = []
+        for _ in 0..<4 { zeroStatuses.append(try await zero.response().status) }
+        #expect(zeroStatuses == [200, 200, 200, 200])
 
         // 4. 64 KiB of LFs before a request.
         let lineFeeds = try RawConnection(port: port)
         try lineFeeds.send(String(repeating: "\n", count: 64 * 1024) + "GET /lf HTTP/1.1\r\n\r\n")
-        #expect(try lineFeeds.readResponse().status == 431)
+        #expect(try await lineFeeds.response().status == 431)
 
         // 5. 8,000 obs-fold lines.
         let folds = try RawConnection(port: port)
         try? folds.send("POST /fold HTTP/1.1\r\nX: a\r\n" + String(repeating: " folded\r\n", count: 8000) + "\r\n")
-        #expect(try folds.readResponse().status == 400)
+        #expect(try await folds.response().status == 400)
 
-        let answered = normal.stop()
+        let answered = try await normal.stop()
         #expect(answered.count > 0)
         #expect(answered.allSatisfy { $0 == 200 }, "the normal sender got \(Set(answered))")
 
@@ -70,9 +76,9 @@ import Testing
         let bodyFiles = Self.directorySize(database + ".bodies")
         #expect(bodyFiles < 1 << 20, "body files hold \(bodyFiles) bytes")
 
-        serve.stop()
+        try await serve.stop()
         let store = try DatabaseQueue(path: database)
-        let (paths, malformed) = try store.read { db in
+        let (paths, malformed) = try await store.read { db in
             (
                 try String.fetchAll(db, sql: "SELECT path FROM capture WHERE path != '/normal' ORDER BY id"),
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM capture WHERE malformed = 1") ?? 0
@@ -176,10 +182,13 @@ final class NormalSender: @unchecked Sendable {
     }
 
     /// Stops sending; the statuses received.
-    func stop() -> [Int] {
+    func stop() async throws -> [Int] {
         running.append(0)
-        stopped.wait()
-        return statuses.values
+        let (stopped, statuses) = (stopped, statuses)
+        return try await offThePool {
+            stopped.wait()
+            return statuses.values
+        }
     }
 }
 

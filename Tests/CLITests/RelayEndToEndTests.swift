@@ -10,8 +10,8 @@ import Testing
     static let firstBatch = 100
     static let secondBatch = 200
 
-    private func send(_ range: ClosedRange<Int>, to port: Int) throws {
-        for index in range { try sendCapture(port: port, body: "capture \(index)") }
+    private func send(_ range: ClosedRange<Int>, to port: Int) async throws {
+        for index in range { try await sendCapture(port: port, body: "capture \(index)") }
     }
 
     private func expected(_ range: ClosedRange<Int>) -> [String] {
@@ -19,9 +19,9 @@ import Testing
     }
 
     /// Rows the pull process left in its store: local captures and successful deliveries.
-    private func localCounts(_ database: String) throws -> (captures: Int, delivered: Int, pending: Int) {
+    private func localCounts(_ database: String) async throws -> (captures: Int, delivered: Int, pending: Int) {
         let queue = try DatabaseQueue(path: database)
-        return try queue.read { db in
+        return try await queue.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM capture") ?? -1,
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE status = 200") ?? -1,
@@ -30,30 +30,30 @@ import Testing
         }
     }
 
-    @Test func pullKilledWithSIGKILLResumesWithExactlyTheCapturesItMissed() throws {
-        let scene = try RelayScene()
-        defer { scene.remote.stop() }
+    @Test func pullKilledWithSIGKILLResumesWithExactlyTheCapturesItMissed() async throws {
+        let scene = try await RelayScene()
+        defer { scene.remote.terminate() }
         let (remote, app, inspector, local, appURL) = (
             scene.remote, scene.app, scene.inspector, scene.local, scene.appURL
         )
 
         var pull = try PullProcess(database: local, from: inspector, to: appURL)
-        #expect(pull.waitForStatus("connected"))
-        try send(1...Self.firstBatch, to: remote.port)
-        #expect(pull.waitForDelivered(Self.firstBatch))
+        #expect(try await pull.waitForStatus("connected"))
+        try await send(1...Self.firstBatch, to: remote.port)
+        #expect(try await pull.waitForDelivered(Self.firstBatch))
         #expect(app.bodies == expected(1...Self.firstBatch))
-        pull.kill()
+        try await pull.killAndWait()
 
         let total = Self.firstBatch + Self.secondBatch
-        try send((Self.firstBatch + 1)...total, to: remote.port)
+        try await send((Self.firstBatch + 1)...total, to: remote.port)
         pull = try PullProcess(database: local, from: inspector, to: appURL)
-        #expect(app.waitFor(total))
-        #expect(pull.waitForDelivered(Self.secondBatch))
-        usleep(500_000)  // anything sent twice would arrive now
+        #expect(try await app.waitFor(total))
+        #expect(try await pull.waitForDelivered(Self.secondBatch))
+        try await Task.sleep(for: .microseconds(500_000))  // anything sent twice would arrive now
         #expect(app.bodies == expected(1...total))
         #expect(pull.deliveries.compactMap { $0["remote_id"] as? Int } == Array((Self.firstBatch + 1)...total))
-        pull.kill()
-        let counts = try localCounts(local)
+        try await pull.killAndWait()
+        let counts = try await localCounts(local)
         #expect(counts.captures == total)
         #expect(counts.delivered == total)
         #expect(counts.pending == 0)
@@ -61,162 +61,162 @@ import Testing
 
     /// A first `pull` starts at the remote's newest capture; `--since-id` fetches history. Going back over
     /// captures pulled already delivers none of them twice.
-    @Test func sinceIDPullsHistoryAndNeverDeliversACaptureTwice() throws {
-        let scene = try RelayScene()
-        defer { scene.remote.stop() }
+    @Test func sinceIDPullsHistoryAndNeverDeliversACaptureTwice() async throws {
+        let scene = try await RelayScene()
+        defer { scene.remote.terminate() }
         let (remote, app, inspector, local, appURL) = (
             scene.remote, scene.app, scene.inspector, scene.local, scene.appURL
         )
-        try send(1...10, to: remote.port)
+        try await send(1...10, to: remote.port)
 
         var pull = try PullProcess(database: local, from: inspector, to: appURL, arguments: ["--since-id", "4"])
-        #expect(pull.waitForStatus("caught up"))
-        #expect(pull.waitForDelivered(6))  // recorded, not only answered: a kill before that delivers it again
+        #expect(try await pull.waitForStatus("caught up"))
+        #expect(try await pull.waitForDelivered(6))  // recorded, not only answered: a kill before that delivers it again
         #expect(app.bodies == expected(5...10))
-        pull.kill()
+        try await pull.killAndWait()
 
-        try send(11...12, to: remote.port)
+        try await send(11...12, to: remote.port)
         pull = try PullProcess(database: local, from: inspector, to: appURL, arguments: ["--since-id", "0"])
-        #expect(app.waitFor(12))
-        #expect(pull.waitForDelivered(6))
-        #expect(pull.waitForStatus("caught up"))
-        usleep(500_000)  // anything sent twice would arrive now
+        #expect(try await app.waitFor(12))
+        #expect(try await pull.waitForDelivered(6))
+        #expect(try await pull.waitForStatus("caught up"))
+        try await Task.sleep(for: .microseconds(500_000))  // anything sent twice would arrive now
         // 1...4 were never pulled, 5...10 were and are passed over, 11...12 are new.
         #expect(app.bodies == expected(5...10) + expected(1...4) + expected(11...12))
-        pull.kill()
-        let counts = try localCounts(local)
+        try await pull.killAndWait()
+        let counts = try await localCounts(local)
         #expect(counts.captures == 12)
         #expect(counts.delivered == 12)
     }
 
-    @Test func theRemoteRestartedWhilePullRunsLosesNothingAndRepeatsNothing() throws {
+    @Test func theRemoteRestartedWhilePullRunsLosesNothingAndRepeatsNothing() async throws {
         let directory = try TemporaryDirectory()
         let capturePort = try freePort()
         let inspectorPort = try freePort()
         let arguments = ["--listen", "127.0.0.1:\(capturePort)", "--inspect", "127.0.0.1:\(inspectorPort)"]
-        var remote = try ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
+        var remote = try await ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
         let app = try LocalAppRecorder()
         let local = directory.file("local.sqlite")
         let pull = try PullProcess(
             database: local, from: "http://127.0.0.1:\(inspectorPort)", to: "http://127.0.0.1:\(app.port)/in")
-        #expect(pull.waitForStatus("connected"))
-        try send(1...Self.firstBatch, to: capturePort)
-        #expect(pull.waitForDelivered(Self.firstBatch))
+        #expect(try await pull.waitForStatus("connected"))
+        try await send(1...Self.firstBatch, to: capturePort)
+        #expect(try await pull.waitForDelivered(Self.firstBatch))
 
         remote.signal(SIGKILL)
-        remote.process.waitUntilExit()
-        #expect(pull.waitForStatus("disconnected"))
-        usleep(1_500_000)  // pull retries against nothing for a while
-        remote = try ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
-        defer { remote.stop() }
+        try await remote.process.exitStatus()
+        #expect(try await pull.waitForStatus("disconnected"))
+        try await Task.sleep(for: .microseconds(1_500_000))  // pull retries against nothing for a while
+        remote = try await ServeProcess(database: directory.file("remote.sqlite"), arguments: arguments)
+        defer { remote.terminate() }
         let total = Self.firstBatch + Self.secondBatch
-        try send((Self.firstBatch + 1)...total, to: capturePort)
-        #expect(app.waitFor(total))
-        usleep(500_000)
+        try await send((Self.firstBatch + 1)...total, to: capturePort)
+        #expect(try await app.waitFor(total))
+        try await Task.sleep(for: .microseconds(500_000))
         #expect(app.bodies == expected(1...total))
         let status = pull.statusLines
         #expect(status.filter { $0.contains("connected to") && !$0.contains("disconnected") }.count == 2, "\(status)")
         #expect(status.filter { $0.contains("disconnected") }.count == 1, "\(status)")
         // One line per change of state, not one per attempt.
         #expect(status.count < 12, "\(status)")
-        pull.kill()
+        try await pull.killAndWait()
     }
 
-    @Test func theLocalAppDownForAWhileGetsEveryCaptureInOrderWhenItComesBack() throws {
+    @Test func theLocalAppDownForAWhileGetsEveryCaptureInOrderWhenItComesBack() async throws {
         let directory = try TemporaryDirectory()
-        let remote = try ServeProcess(database: directory.file("remote.sqlite"))
-        defer { remote.stop() }
+        let remote = try await ServeProcess(database: directory.file("remote.sqlite"))
+        defer { remote.terminate() }
         let app = try LocalAppRecorder()
         let local = directory.file("local.sqlite")
         let pull = try PullProcess(
             database: local, from: "http://127.0.0.1:\(remote.inspectorPort!)", to: "http://127.0.0.1:\(app.port)")
-        #expect(pull.waitForStatus("connected"))
-        try send(1...Self.firstBatch, to: remote.port)
-        #expect(app.waitFor(Self.firstBatch))
+        #expect(try await pull.waitForStatus("connected"))
+        try await send(1...Self.firstBatch, to: remote.port)
+        #expect(try await app.waitFor(Self.firstBatch))
 
         app.stop()
         let total = Self.firstBatch + Self.secondBatch
-        try send((Self.firstBatch + 1)...total, to: remote.port)
-        #expect(pull.waitForStatus("is not answering"))
-        usleep(2_000_000)  // down for a while: several retries fail
+        try await send((Self.firstBatch + 1)...total, to: remote.port)
+        #expect(try await pull.waitForStatus("is not answering"))
+        try await Task.sleep(for: .microseconds(2_000_000))  // down for a while: several retries fail
         #expect(app.bodies.count == Self.firstBatch)
         try app.start()
-        #expect(app.waitFor(total))
-        #expect(pull.waitForStatus("answers again"))
-        usleep(500_000)
+        #expect(try await app.waitFor(total))
+        #expect(try await pull.waitForStatus("answers again"))
+        try await Task.sleep(for: .microseconds(500_000))
         #expect(app.bodies == expected(1...total))
-        #expect(pull.waitForDelivered(total))
-        pull.kill()
-        let counts = try localCounts(local)
+        #expect(try await pull.waitForDelivered(total))
+        try await pull.killAndWait()
+        let counts = try await localCounts(local)
         #expect(counts.captures == total)
         #expect(counts.delivered == total)
         #expect(counts.pending == 0)
     }
 
-    @Test func aPulledCaptureKeepsTheExactBytesAndReachesTheAppWithReplaysFidelity() throws {
+    @Test func aPulledCaptureKeepsTheExactBytesAndReachesTheAppWithReplaysFidelity() async throws {
         let directory = try TemporaryDirectory()
         let remoteDatabase = directory.file("remote.sqlite")
-        let remote = try ServeProcess(database: remoteDatabase)
-        defer { remote.stop() }
+        let remote = try await ServeProcess(database: remoteDatabase)
+        defer { remote.terminate() }
         let app = try LocalAppRecorder()
         let local = directory.file("local.sqlite")
         let pull = try PullProcess(
             database: local, from: "http://127.0.0.1:\(remote.inspectorPort!)", to: "http://127.0.0.1:\(app.port)")
-        #expect(pull.waitForStatus("connected"))
+        #expect(try await pull.waitForStatus("connected"))
         let connection = try RawConnection(port: remote.port)
         try connection.send(
             "POST /chunked?x=1 HTTP/1.1\r\nHost: relay.example\r\nX-Dup: a\r\nx-dup: b\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
-        #expect(try connection.readResponse().status == 200)
-        #expect(app.waitFor(1))
+        #expect(try await connection.response().status == 200)
+        #expect(try await app.waitFor(1))
         #expect(app.bodies == ["hello world"])
 
-        let remoteRaw = try HookstashProcess.run(["export", "1", "--format", "raw", "--db", remoteDatabase])
-        let localRaw = try HookstashProcess.run(["export", "1", "--format", "raw", "--db", local])
+        let remoteRaw = try await HookstashProcess.run(["export", "1", "--format", "raw", "--db", remoteDatabase])
+        let localRaw = try await HookstashProcess.run(["export", "1", "--format", "raw", "--db", local])
         #expect(remoteRaw.status == 0)
         #expect(localRaw.status == 0)
         #expect(!localRaw.stdout.isEmpty)
         #expect(localRaw.stdout == remoteRaw.stdout, "the local capture holds the bytes the remote received")
-        let shown = try HookstashProcess.run(["show", "1", "--json", "--db", local])
+        let shown = try await HookstashProcess.run(["show", "1", "--json", "--db", local])
         let document = try JSONSerialization.jsonObject(with: shown.stdout) as? [String: Any]
         #expect(document?["target"] as? String == "/chunked?x=1")
         #expect((document?["deliveries"] as? [Any])?.count == 1)
-        pull.kill()
+        try await pull.killAndWait()
     }
 
-    @Test func aRemoteThatRefusesTheTokenStopsPullWithOneSentence() throws {
+    @Test func aRemoteThatRefusesTheTokenStopsPullWithOneSentence() async throws {
         let directory = try TemporaryDirectory()
-        let remote = try ServeProcess(
+        let remote = try await ServeProcess(
             database: directory.file("remote.sqlite"), arguments: ["--inspect-token", "right-token"])
-        defer { remote.stop() }
+        defer { remote.terminate() }
         let pull = try PullProcess(
             database: directory.file("local.sqlite"), from: "http://127.0.0.1:\(remote.inspectorPort!)",
             to: "http://127.0.0.1:9", arguments: ["--token", "wrong-token"])
         let deadline = Date().addingTimeInterval(30)
-        while pull.process.isRunning, Date() < deadline { usleep(50_000) }
+        while pull.process.isRunning, Date() < deadline { try await Task.sleep(for: .microseconds(50_000)) }
         #expect(!pull.process.isRunning)
-        pull.process.waitUntilExit()
+        try await pull.process.exitStatus()
         #expect(pull.process.terminationStatus == 1)
-        #expect(pull.waitForStatus("--token", seconds: 5), "\(pull.statusLines)")
+        #expect(try await pull.waitForStatus("--token", seconds: 5), "\(pull.statusLines)")
         #expect(!pull.statusLines.joined().contains("wrong-token"), "the token is never printed")
     }
 
-    @Test func pullStartedBeforeTheRemoteSaysSoOnceAndConnectsWhenItComesUp() throws {
+    @Test func pullStartedBeforeTheRemoteSaysSoOnceAndConnectsWhenItComesUp() async throws {
         let directory = try TemporaryDirectory()
         let inspectorPort = try freePort()
         let app = try LocalAppRecorder()
         let pull = try PullProcess(
             database: directory.file("local.sqlite"), from: "http://127.0.0.1:\(inspectorPort)",
             to: "http://127.0.0.1:\(app.port)")
-        #expect(pull.waitForStatus("cannot reach"))
-        usleep(2_000_000)
+        #expect(try await pull.waitForStatus("cannot reach"))
+        try await Task.sleep(for: .microseconds(2_000_000))
         #expect(pull.statusLines.filter { $0.contains("cannot reach") }.count == 1, "\(pull.statusLines)")
-        let remote = try ServeProcess(
+        let remote = try await ServeProcess(
             database: directory.file("remote.sqlite"), arguments: ["--inspect", "127.0.0.1:\(inspectorPort)"])
-        defer { remote.stop() }
-        #expect(pull.waitForStatus("connected to"))
-        try send(1...5, to: remote.port)
-        #expect(app.waitFor(5))
+        defer { remote.terminate() }
+        #expect(try await pull.waitForStatus("connected to"))
+        try await send(1...5, to: remote.port)
+        #expect(try await app.waitFor(5))
         #expect(app.bodies == expected(1...5))
     }
 }
@@ -230,9 +230,9 @@ private struct RelayScene {
     var local: String { directory.file("local.sqlite") }
     var appURL: String { "http://127.0.0.1:\(app.port)" }
 
-    init() throws {
+    init() async throws {
         directory = try TemporaryDirectory()
-        remote = try ServeProcess(database: directory.file("remote.sqlite"))
+        remote = try await ServeProcess(database: directory.file("remote.sqlite"))
         app = try LocalAppRecorder()
     }
 }

@@ -1,22 +1,23 @@
 import Foundation
+import HookstashTestSupport
 import Testing
 
 /// A second `serve` on addresses the first one holds (two projects, a forgotten terminal) stops before it says it
 /// is capturing, with one sentence naming the address and what to pass instead.
 @Suite struct ServeAddressInUseTests {
     /// Runs `serve`, bounded so that one that starts anyway fails the test instead of hanging it.
-    static func serve(_ arguments: [String], database: String) throws -> HookstashProcess.Result {
-        try HookstashProcess.run(
+    static func serve(_ arguments: [String], database: String) async throws -> HookstashProcess.Result {
+        try await HookstashProcess.run(
             ["serve", "--db", database] + arguments,
             launcher: ["/usr/bin/timeout", "20", HookstashProcess.executable.path])
     }
 
-    @Test func theInspectorsPortInUse() throws {
+    @Test func theInspectorsPortInUse() async throws {
         let directory = try TemporaryDirectory()
-        let first = try ServeProcess(database: directory.file("a.sqlite"))
-        defer { first.stop() }
+        let first = try await ServeProcess(database: directory.file("a.sqlite"))
+        defer { first.terminate() }
         let port = try #require(first.inspectorPort)
-        let second = try Self.serve(
+        let second = try await Self.serve(
             ["--listen", "127.0.0.1:0", "--inspect", "127.0.0.1:\(port)"], database: directory.file("b.sqlite"))
         #expect(second.status == 1)
         #expect(
@@ -27,11 +28,11 @@ import Testing
         #expect(!second.stdoutText.contains("capture:"), "nothing may claim to be capturing")
     }
 
-    @Test func theCapturePortInUse() throws {
+    @Test func theCapturePortInUse() async throws {
         let directory = try TemporaryDirectory()
-        let first = try ServeProcess(database: directory.file("a.sqlite"))
-        defer { first.stop() }
-        let second = try Self.serve(
+        let first = try await ServeProcess(database: directory.file("a.sqlite"))
+        defer { first.terminate() }
+        let second = try await Self.serve(
             ["--listen", "127.0.0.1:\(first.port)", "--inspect", "off"], database: directory.file("b.sqlite"))
         #expect(second.status == 1)
         #expect(

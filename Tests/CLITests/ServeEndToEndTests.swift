@@ -51,30 +51,30 @@ import Testing
         ]
     }
 
-    @Test func everyRequestIsStoredExactlyAndReadBackByShowAndList() throws {
+    @Test func everyRequestIsStoredExactlyAndReadBackByShowAndList() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database)
-        defer { serve.stop() }
+        let serve = try await ServeProcess(database: database)
+        defer { serve.terminate() }
         let cases = Self.cases()
         for item in cases {
             let connection = try RawConnection(port: serve.port)
             try connection.send(item.bytes)
-            #expect(try connection.readResponse().status == item.status, "\(item.name)")
+            #expect(try await connection.response().status == item.status, "\(item.name)")
         }
-        let list = try HookstashProcess.run(["list", "--db", database, "--json", "--limit", "100"])
+        let list = try await HookstashProcess.run(["list", "--db", database, "--json", "--limit", "100"])
         #expect(list.status == 0)
         let listed = try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any]
         let ids = (listed["captures"] as! [[String: Any]]).map { $0["id"] as! Int }.reversed()
         #expect(ids.count == cases.count)
 
         for (id, item) in zip(ids, cases) {
-            let raw = try HookstashProcess.run(["show", "\(id)", "--raw", "--db", database])
+            let raw = try await HookstashProcess.run(["show", "\(id)", "--raw", "--db", database])
             #expect(raw.status == 0)
             #expect(Array(raw.stdout) == item.bytes, "raw bytes of \(item.name)")
-            let body = try HookstashProcess.run(["show", "\(id)", "--body", "--db", database])
+            let body = try await HookstashProcess.run(["show", "\(id)", "--body", "--db", database])
             #expect(Array(body.stdout) == item.body, "body of \(item.name)")
-            let show = try HookstashProcess.run(["show", "\(id)", "--json", "--db", database])
+            let show = try await HookstashProcess.run(["show", "\(id)", "--json", "--db", database])
             let json = try JSONSerialization.jsonObject(with: show.stdout) as! [String: Any]
             #expect(json["method"] as? String == item.method, "\(item.name)")
             #expect(json["target"] as? String == item.target, "\(item.name)")
@@ -86,55 +86,56 @@ import Testing
             #expect((json["received_at"] as? String)?.hasSuffix("Z") == true)
             #expect((json["remote_address"] as? String)?.hasPrefix("127.0.0.1:") == true)
         }
-        let first = try HookstashProcess.run(["show", "\(ids.first!)", "--json", "--db", database])
+        let first = try await HookstashProcess.run(["show", "\(ids.first!)", "--json", "--db", database])
         let headers = (try JSONSerialization.jsonObject(with: first.stdout) as! [String: Any])["headers"] as! [[String]]
         #expect(headers == [["X-A", "1"], ["x-a", "2"], ["Content-Length", "2"]])
 
-        let filtered = try HookstashProcess.run(["list", "--db", database, "--json", "--method", "put"])
+        let filtered = try await HookstashProcess.run(["list", "--db", database, "--json", "--method", "put"])
         let puts =
             (try JSONSerialization.jsonObject(with: filtered.stdout) as! [String: Any])["captures"] as! [[String: Any]]
         #expect(puts.map { $0["target"] as! String } == ["/bin"])
-        let byPath = try HookstashProcess.run(["list", "--db", database, "--path", "/c"])
+        let byPath = try await HookstashProcess.run(["list", "--db", database, "--path", "/c"])
         #expect(byPath.stdoutText.contains("/c "))
         #expect(!byPath.stdoutText.contains("/dup"))
     }
 
-    @Test func frontChallengeAndConfiguredAnswer() throws {
+    @Test func frontChallengeAndConfiguredAnswer() async throws {
         let directory = try TemporaryDirectory()
-        let serve = try ServeProcess(
+        let serve = try await ServeProcess(
             database: directory.file("h.sqlite"),
             arguments: ["--response-status", "202", "--response-header", "X-Test: yes", "--response-body", "ok"])
-        defer { serve.stop() }
+        defer { serve.terminate() }
         let plain = try RawConnection(port: serve.port)
         try plain.send("POST /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-        let answer = try plain.readResponse()
+        let answer = try await plain.response()
         #expect(answer.status == 202)
         #expect(answer.header("X-Test") == "yes")
         #expect(answer.bodyText == "ok")
         let challenge = try RawConnection(port: serve.port)
         try challenge.send("POST /front HTTP/1.1\r\nX-Front-Challenge: 8c1e2a\r\nContent-Length: 0\r\n\r\n")
-        let reply = try challenge.readResponse()
+        let reply = try await challenge.response()
         #expect(reply.status == 200)
         #expect(reply.bodyText == #"{"challenge":"8c1e2a"}"#)
     }
 
-    @Test func oversizedBodyIs413AndListed() throws {
+    @Test func oversizedBodyIs413AndListed() async throws {
         let directory = try TemporaryDirectory()
-        let serve = try ServeProcess(database: directory.file("h.sqlite"), arguments: ["--max-body-size", "1KiB"])
-        defer { serve.stop() }
+        let serve = try await ServeProcess(
+            database: directory.file("h.sqlite"), arguments: ["--max-body-size", "1KiB"])
+        defer { serve.terminate() }
         let connection = try RawConnection(port: serve.port)
         try connection.send("POST /huge HTTP/1.1\r\nContent-Length: 4096\r\n\r\n")
-        #expect(try connection.readResponse().status == 413)
-        let show = try HookstashProcess.run(["show", "1", "--json", "--db", directory.file("h.sqlite")])
+        #expect(try await connection.response().status == 413)
+        let show = try await HookstashProcess.run(["show", "1", "--json", "--db", directory.file("h.sqlite")])
         let json = try JSONSerialization.jsonObject(with: show.stdout) as! [String: Any]
         #expect(json["announced_body_size"] as? Int == 4096)
         #expect(json["response_status"] as? Int == 413)
     }
 
-    @Test func sigtermStopsCleanlyAndTailFollowsNewCaptures() throws {
+    @Test func sigtermStopsCleanlyAndTailFollowsNewCaptures() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database)
+        let serve = try await ServeProcess(database: database)
         let tail = Process()
         tail.executableURL = HookstashProcess.executable
         tail.arguments = ["tail", "--json", "--last", "1", "--db", database]
@@ -142,29 +143,29 @@ import Testing
         tail.standardOutput = output
         try tail.run()
         defer { if tail.isRunning { tail.terminate() } }
-        Thread.sleep(forTimeInterval: 0.5)
+        try await Task.sleep(for: .milliseconds(500))
         let connection = try RawConnection(port: serve.port)
         try connection.send("POST /tailed HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-        _ = try connection.readResponse()
-        let line = output.fileHandleForReading.availableData
+        _ = try await connection.response()
+        let line = try await output.fileHandleForReading.nextAvailableData()
         let json = try JSONSerialization.jsonObject(with: line) as! [String: Any]
         #expect(json["target"] as? String == "/tailed")
-        #expect(serve.stop() == 0)
+        #expect(try await serve.stop() == 0)
     }
 
     @Test func retentionKeepsTheNewestCaptures() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database, arguments: ["--retain", "3"])
-        defer { serve.stop() }
+        let serve = try await ServeProcess(database: database, arguments: ["--retain", "3"])
+        defer { serve.terminate() }
         for index in 0..<6 {
             let connection = try RawConnection(port: serve.port)
             try connection.send("POST /r/\(index) HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-            _ = try connection.readResponse()
+            _ = try await connection.response()
         }
         var targets: [String] = []
         for _ in 0..<100 {
-            let list = try HookstashProcess.run(["list", "--json", "--db", database])
+            let list = try await HookstashProcess.run(["list", "--json", "--db", database])
             targets =
                 ((try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]])
                 .map { $0["target"] as! String }

@@ -20,6 +20,7 @@ import Testing
             case "Twilio": "twilio"
             case "Paddle Billing": "paddle"
             case "Square": "square"
+            case "Shopify": "shopify"
             case "Front": headers["X-Front-Request-Timestamp"] == nil ? "front" : "front-app"
             default: "standard-webhooks"
             }
@@ -27,7 +28,7 @@ import Testing
     }
 
     /// The vectors the signatures tests carry as a resource (`Tests/HookstashSignaturesTests/Fixtures`).
-    static func vectors() throws -> [Vector] {
+    static func vectors() async throws -> [Vector] {
         let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         let data = try Data(
             contentsOf: tests.appendingPathComponent("HookstashSignaturesTests/Fixtures/signature-vectors.json"))
@@ -46,8 +47,8 @@ import Testing
         return (target, path, String(url[..<slash]))
     }
 
-    @Test func publishedVectorsAreValidThroughARunningServer() throws {
-        let vectors = try Self.vectors()
+    @Test func publishedVectorsAreValidThroughARunningServer() async throws {
+        let vectors = try await Self.vectors()
         let directory = try TemporaryDirectory()
         var toml = ""
         for (index, vector) in vectors.enumerated() {
@@ -59,9 +60,9 @@ import Testing
         }
         try toml.write(toFile: directory.file("vectors.toml"), atomically: true, encoding: .utf8)
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(
+        let serve = try await ServeProcess(
             database: database, arguments: ["--config", directory.file("vectors.toml"), "--quiet"])
-        defer { serve.stop() }
+        defer { serve.terminate() }
 
         for tampered in [false, true] {
             for (index, vector) in vectors.enumerated() {
@@ -72,10 +73,10 @@ import Testing
                 head += "Content-Length: \(body.count)\r\n\r\n"
                 let connection = try RawConnection(port: serve.port)
                 try connection.send(Array(head.utf8) + body)
-                #expect(try connection.readResponse().status == 200)
+                #expect(try await connection.response().status == 200)
             }
         }
-        let list = try HookstashProcess.run(["list", "--json", "--limit", "100", "--db", database])
+        let list = try await HookstashProcess.run(["list", "--json", "--limit", "100", "--db", database])
         let captures =
             (try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]]
         let statuses = captures.reversed().map { $0["signature"] as! String }
@@ -84,7 +85,7 @@ import Testing
                 + Array(repeating: "invalid", count: vectors.count))
 
         // The verdict is in `show --json`, with the scheme and header, and never the secret.
-        let show = try HookstashProcess.run(["show", "1", "--json", "--db", database])
+        let show = try await HookstashProcess.run(["show", "1", "--json", "--db", database])
         let signature =
             (try JSONSerialization.jsonObject(with: show.stdout) as! [String: Any])["signature"] as! [String: Any]
         #expect(signature["scheme"] as? String == vectors[0].scheme)
@@ -92,25 +93,25 @@ import Testing
         #expect(!show.stdoutText.contains(vectors[0].secret))
     }
 
-    @Test func invalidFrontSignatureIsExplainedInShow() throws {
+    @Test func invalidFrontSignatureIsExplainedInShow() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
         let secret = "front-api-secret"
         let body = #"{"type":"inbound","conversation":{"id":"cnv_1"}}"#
         // The sender signed the body with a trailing newline that never went on the wire.
-        let signed = try HookstashProcess.run(
+        let signed = try await HookstashProcess.run(
             ["sign", "--scheme", "front", "--secret", secret, "--body", "-"], stdin: Data((body + "\n").utf8))
         #expect(signed.status == 0)
         let header = signed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-        let serve = try ServeProcess(database: database, arguments: ["--scheme", "front", "--secret", secret])
-        defer { serve.stop() }
+        let serve = try await ServeProcess(database: database, arguments: ["--scheme", "front", "--secret", secret])
+        defer { serve.terminate() }
         let connection = try RawConnection(port: serve.port)
         try connection.send("POST /front HTTP/1.1\r\n\(header)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-        #expect(try connection.readResponse().status == 200)
-        let show = try HookstashProcess.run(["show", "1", "--db", database])
+        #expect(try await connection.response().status == 200)
+        let show = try await HookstashProcess.run(["show", "1", "--db", database])
         #expect(show.stdoutText.contains("signature: invalid (front, X-Front-Signature)"))
         #expect(show.stdoutText.lowercased().contains("trailing newline"))
-        let verify = try HookstashProcess.run([
+        let verify = try await HookstashProcess.run([
             "verify", "1", "--scheme", "front", "--secret", secret, "--db", database,
         ])
         #expect(verify.status == 1)

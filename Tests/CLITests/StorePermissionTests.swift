@@ -18,20 +18,20 @@ import Testing
     }
 
     @Test(arguments: ["022", "000"])
-    func aNewStoreIsPrivateWhateverTheUmask(umask mask: String) throws {
+    func aNewStoreIsPrivateWhateverTheUmask(umask mask: String) async throws {
         let directory = try TemporaryDirectory()
         let storeDirectory = directory.file("nested/store")
         let database = storeDirectory + "/h.sqlite"
-        let serve = try ServeProcess(database: database, launcher: Self.launcher(umask: mask))
-        defer { serve.stop() }
+        let serve = try await ServeProcess(database: database, launcher: Self.launcher(umask: mask))
+        defer { serve.terminate() }
         let small = try RawConnection(port: serve.port)
         try small.send("POST /small HTTP/1.1\r\nAuthorization: Bearer secret\r\nContent-Length: 2\r\n\r\nok")
-        #expect(try small.readResponse().status == 200)
+        #expect(try await small.response().status == 200)
         // Over 1 MiB: spilled to a body file beside the database.
         let large = try RawConnection(port: serve.port)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 2 << 20)
         try large.send(Array("POST /large HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
-        #expect(try large.readResponse().status == 200)
+        #expect(try await large.response().status == 200)
 
         let bodyFiles = try FileManager.default.contentsOfDirectory(atPath: database + ".bodies")
         #expect(!bodyFiles.isEmpty)
@@ -46,17 +46,17 @@ import Testing
         }
     }
 
-    @Test func aStoreLeftReadableIsTightenedWhenItsOwnerOpensIt() throws {
+    @Test func aStoreLeftReadableIsTightenedWhenItsOwnerOpensIt() async throws {
         let directory = try TemporaryDirectory()
         chmod(directory.path, 0o755)
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database, launcher: Self.launcher(umask: "022"))
-        try sendCapture(port: serve.port, body: "{}")
+        let serve = try await ServeProcess(database: database, launcher: Self.launcher(umask: "022"))
+        try await sendCapture(port: serve.port, body: "{}")
         let large = try RawConnection(port: serve.port)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 2 << 20)
         try large.send(Array("POST /large HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
-        #expect(try large.readResponse().status == 200)
-        #expect(serve.stop() == 0)
+        #expect(try await large.response().status == 200)
+        #expect(try await serve.stop() == 0)
         // As an older version left them.
         for file in [database, database + "-wal", database + "-shm"] where FileManager.default.fileExists(atPath: file)
         {
@@ -64,7 +64,7 @@ import Testing
         }
         chmod(database + ".bodies", 0o755)
 
-        let list = try HookstashProcess.run(["list", "--db", database])
+        let list = try await HookstashProcess.run(["list", "--db", database])
         #expect(list.status == 0, "\(list.stderr)")
         #expect(Self.mode(database) == 0o600)
         #expect(Self.mode(database + ".bodies") == 0o700)

@@ -40,10 +40,10 @@ import Testing
             + Array("Content-Length: 7\r\n\r\n\u{1b}[2J\u{9b}A".utf8),
     ]
 
-    @Test func listTailAndShowPrintNoRawControlBytes() throws {
+    @Test func listTailAndShowPrintNoRawControlBytes() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database)
+        let serve = try await ServeProcess(database: database)
         for request in Self.hostileRequests {
             let connection = try RawConnection(port: serve.port)
             try connection.send(request)
@@ -51,23 +51,23 @@ import Testing
             _ = try? connection.readToEnd()
         }
         // Every capture is committed before it is answered.
-        let listed = try HookstashProcess.run(["list", "--db", database])
+        let listed = try await HookstashProcess.run(["list", "--db", database])
         #expect(listed.status == 0)
         #expect(
             listed.stdoutText.split(separator: "\n").count == 1 + Self.hostileRequests.count, "\(listed.stdoutText)")
         var outputs: [(String, Data, String)] = [("list", listed.stdout, listed.stderr)]
         for id in 1...Self.hostileRequests.count {
-            let shown = try HookstashProcess.run(["show", String(id), "--db", database])
+            let shown = try await HookstashProcess.run(["show", String(id), "--db", database])
             #expect(shown.status == 0)
             outputs.append(("show \(id)", shown.stdout, shown.stderr))
-            let json = try HookstashProcess.run(["show", String(id), "--json", "--db", database])
+            let json = try await HookstashProcess.run(["show", String(id), "--json", "--db", database])
             #expect(json.status == 0)
             #expect((try? JSONSerialization.jsonObject(with: json.stdout)) != nil, "show \(id) --json is JSON")
             outputs.append(("show \(id) --json", json.stdout, json.stderr))
         }
-        let listJSON = try HookstashProcess.run(["list", "--json", "--db", database])
+        let listJSON = try await HookstashProcess.run(["list", "--json", "--db", database])
         outputs.append(("list --json", listJSON.stdout, listJSON.stderr))
-        outputs.append(("tail --last 3", try tail(database: database), ""))
+        outputs.append(("tail --last 3", try await tail(database: database), ""))
         for (command, stdout, stderr) in outputs {
             #expect(Self.terminalControls(stdout).isEmpty, "\(command): \(Self.terminalControls(stdout))")
             #expect(Self.terminalControls(Data(stderr.utf8)).isEmpty, "\(command) (stderr)")
@@ -78,11 +78,11 @@ import Testing
         #expect(shown.contains("\\x1b]0;pwned\\x07\\x1b[2JOST /m"), "\(shown)")
         #expect(shown.contains("/t\\x1b[31m\\u{9b}2J\\u{202e}gpj.exe"), "\(shown)")
         #expect(shown.contains("X-Evil: \\u{9b}31m\\u{202e}\\u{2066}x\\u{2069}"), "\(shown)")
-        serve.stop()
+        try await serve.stop()
     }
 
     /// `tail --last 3` for a moment: what it printed.
-    func tail(database: String) throws -> Data {
+    func tail(database: String) async throws -> Data {
         let process = Process()
         HookstashProcess.prepare(process, arguments: ["tail", "--last", "3", "--db", database], launcher: nil)
         let output = Pipe()
@@ -92,12 +92,12 @@ import Testing
         var printed = Data()
         let deadline = Date().addingTimeInterval(10)
         while printed.split(separator: 0x0a).count < 4, Date() < deadline {
-            let data = output.fileHandleForReading.availableData
+            let data = try await output.fileHandleForReading.nextAvailableData()
             if data.isEmpty { break }
             printed.append(data)
         }
         process.terminate()
-        process.waitUntilExit()
+        try await process.exitStatus()
         #expect(printed.split(separator: 0x0a).count == 4, "tail printed \(String(decoding: printed, as: UTF8.self))")
         return printed
     }
@@ -114,9 +114,10 @@ import Testing
         ["pull", "--from", "http://127.0.0.1:9/", "--to", "http://127.0.0.1:9/", "--token", "t\r\nX-Injected: 1"],
         ["serve", "--response-header", "X-A: v\r\nX-Injected: 1"],
     ])
-    func lineBreaksInHeadersAndURLsAreBadUsage(arguments: [String]) throws {
+    func lineBreaksInHeadersAndURLsAreBadUsage(arguments: [String]) async throws {
         let directory = try TemporaryDirectory()
-        let result = try HookstashProcess.run(arguments + ["--db", directory.file("h.sqlite")], stdin: Data("{}".utf8))
+        let result = try await HookstashProcess.run(
+            arguments + ["--db", directory.file("h.sqlite")], stdin: Data("{}".utf8))
         #expect(result.status == 2, "\(result.stderr)")
         #expect(
             result.stderr.contains("carriage return (CR)") || result.stderr.contains("line feed (LF)"),
@@ -124,7 +125,7 @@ import Testing
         #expect(Self.terminalControls(Data(result.stderr.utf8)).isEmpty, "\(result.stderr)")
     }
 
-    @Test func aConfiguredResponseHeaderWithALineBreakIsRefused() throws {
+    @Test func aConfiguredResponseHeaderWithALineBreakIsRefused() async throws {
         let directory = try TemporaryDirectory()
         let config = directory.file("hookstash.toml")
         try Data(
@@ -136,7 +137,7 @@ import Testing
 
             """.utf8
         ).write(to: URL(fileURLWithPath: config))
-        let result = try HookstashProcess.run([
+        let result = try await HookstashProcess.run([
             "serve", "--config", config, "--db", directory.file("h.sqlite"), "--listen", "127.0.0.1:0", "--inspect",
             "off",
         ])

@@ -15,7 +15,7 @@ import Testing
 struct UnprivilegedServeTests {
     /// The command that runs the binary as an unprivileged user (nil when the tests already run as one), and a
     /// directory that user can write.
-    static func unprivileged() throws -> (launcher: [String]?, directory: TemporaryDirectory) {
+    static func unprivileged() async throws -> (launcher: [String]?, directory: TemporaryDirectory) {
         let directory = try TemporaryDirectory()
         guard getuid() == 0 else { return (nil, directory) }
         // nobody must be able to run the binary and write the store; the build directory may not allow either.
@@ -26,18 +26,18 @@ struct UnprivilegedServeTests {
         return (["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", binary], directory)
     }
 
-    @Test func anUnprivilegedUserGetsEveryRequestCapturedAndAnswered() throws {
-        let (launcher, directory) = try Self.unprivileged()
+    @Test func anUnprivilegedUserGetsEveryRequestCapturedAndAnswered() async throws {
+        let (launcher, directory) = try await Self.unprivileged()
         let database = directory.file("h.sqlite")
-        let serve = try ServeProcess(database: database, launcher: launcher)
-        defer { serve.stop() }
+        let serve = try await ServeProcess(database: database, launcher: launcher)
+        defer { serve.terminate() }
         for index in 0..<3 {
             let connection = try RawConnection(port: serve.port)
             try connection.send("POST /as-user/\(index) HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")
-            #expect(try connection.readResponse().status == 200)
+            #expect(try await connection.response().status == 200)
         }
-        #expect(serve.stop() == 0)
-        let list = try HookstashProcess.run(["list", "--json", "--db", database])
+        #expect(try await serve.stop() == 0)
+        let list = try await HookstashProcess.run(["list", "--json", "--db", database])
         let captures =
             (try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]]
         #expect(captures.count == 3)
@@ -47,16 +47,16 @@ struct UnprivilegedServeTests {
     /// answers 503 to everything (and a `/healthz` that said ok). Whether the last server stopped cleanly (no WAL
     /// left) or was killed (WAL and shared memory left) takes SQLite down different paths; both are covered.
     @Test(arguments: [SIGTERM, SIGKILL])
-    func aStoreTheUserCannotWriteStopsServeWithOneSentence(lastServerStoppedBy signal: Int32) throws {
-        let (launcher, directory) = try Self.unprivileged()
+    func aStoreTheUserCannotWriteStopsServeWithOneSentence(lastServerStoppedBy signal: Int32) async throws {
+        let (launcher, directory) = try await Self.unprivileged()
         let database = directory.file("h.sqlite")
-        let first = try ServeProcess(database: database, launcher: launcher)
+        let first = try await ServeProcess(database: database, launcher: launcher)
         first.signal(signal)
-        first.process.waitUntilExit()
+        try await first.process.exitStatus()
         #expect(chmod(database, 0o444) == 0)
         // Bounded: a serve that starts anyway must fail this test, not hang it.
         let bounded = ["/usr/bin/timeout", "20"] + (launcher ?? [HookstashProcess.executable.path])
-        let result = try HookstashProcess.run(
+        let result = try await HookstashProcess.run(
             ["serve", "--db", database, "--listen", "127.0.0.1:0", "--inspect", "127.0.0.1:0"], launcher: bounded)
         #expect(result.status == 1)
         #expect(result.stderr.contains("\(database) is read-only"), "stderr: \(result.stderr)")

@@ -1,4 +1,5 @@
 import HookstashCore
+import HookstashTestSupport
 import Testing
 
 @testable import HookstashDelivery

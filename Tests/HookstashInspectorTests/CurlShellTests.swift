@@ -1,5 +1,6 @@
 import Foundation
 import HookstashCore
+import HookstashTestSupport
 import Testing
 
 @testable import HookstashInspector
@@ -41,32 +42,37 @@ import Testing
         ]
     }
 
-    func run(_ shell: String, _ command: String) throws -> Int32 {
+    func run(_ shell: String, _ command: String) async throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: shell)
         process.arguments = ["-c", command]
         process.environment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        return try await process.exitStatus()
+    }
+
+    /// The one request a recorder received: its head as text and its body.
+    func received(by receiver: RecordingServer) async -> (head: String, body: [UInt8])? {
+        await receiver.requests(atLeast: 1, seconds: 10).first.map { ($0.headText, $0.body) }
     }
 
     @Test(arguments: shells)
-    func everyBodyArrivesExactlyAndNothingRuns(shell: String) throws {
+    func everyBodyArrivesExactlyAndNothingRuns(shell: String) async throws {
         guard FileManager.default.isExecutableFile(atPath: shell) else {
             Issue.record("\(shell) is missing (apt-get install -y dash)")
             return
         }
         let canary = NSTemporaryDirectory() + "hookstash-canary-\(UUID().uuidString)"
         for (name, body) in Self.bodies(canary: canary) {
-            let receiver = try OneShotReceiver()
+            let receiver = try RecordingServer()
+            defer { receiver.stop() }
             let capture = SampleCapture.make(
                 method: "POST", target: "/hook", headers: [("Host", "localhost:8080"), ("X-Body", name)], body: body)
             let command = CurlCommand(capture: capture, body: body, url: "http://127.0.0.1:\(receiver.port)/hook").text
             #expect(command.utf8.allSatisfy { (0x20...0x7e).contains($0) || $0 == 0x0a }, "\(name)")
-            #expect(try run(shell, command) == 0, "\(shell), \(name): \(command)")
-            let received = try #require(receiver.request(), "\(shell), \(name)")
+            #expect(try await run(shell, command) == 0, "\(shell), \(name): \(command)")
+            let received = try #require(await received(by: receiver), "\(shell), \(name)")
             #expect(received.body == body, "\(shell), \(name)")
         }
         #expect(!FileManager.default.fileExists(atPath: canary), "a captured command ran under \(shell)")
@@ -74,7 +80,7 @@ import Testing
     }
 
     @Test(arguments: shells)
-    func everyHeaderAndTargetArrivesExactlyAndNothingRuns(shell: String) throws {
+    func everyHeaderAndTargetArrivesExactlyAndNothingRuns(shell: String) async throws {
         guard FileManager.default.isExecutableFile(atPath: shell) else {
             Issue.record("\(shell) is missing (apt-get install -y dash)")
             return
@@ -82,15 +88,16 @@ import Testing
         let canary = NSTemporaryDirectory() + "hookstash-canary-\(UUID().uuidString)"
         let values = Self.headerValues(canary: canary)
         let headers = [("Host", "localhost:8080")] + values.enumerated().map { ("X-Value-\($0.offset)", $0.element) }
-        let receiver = try OneShotReceiver()
+        let receiver = try RecordingServer()
+        defer { receiver.stop() }
         // curl percent-encodes non-ASCII in a URL itself; the shell's part is the quotes, `$(…)`, `[]{}`.
         let target = "/hook/'$(touch%20\(canary))'`id`?q=[1]{2}&r=%CC%81"
         let capture = SampleCapture.make(method: "PUT", target: target, headers: headers, body: [])
         let url = "http://127.0.0.1:\(receiver.port)" + target
         let command = CurlCommand(capture: capture, body: [], url: url).text
         #expect(command.contains("--globoff"))
-        #expect(try run(shell, command) == 0, "\(shell): \(command)")
-        let received = try #require(receiver.request())
+        #expect(try await run(shell, command) == 0, "\(shell): \(command)")
+        let received = try #require(await received(by: receiver))
         let head = Array(received.head.utf8)
         let lines = head.split(separator: 0x0a).map { Array($0.last == 0x0d ? $0.dropLast() : $0[...]) }
         #expect(lines.first == Array("PUT \(target) HTTP/1.1".utf8))

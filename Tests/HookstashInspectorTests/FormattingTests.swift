@@ -1,5 +1,6 @@
 import Foundation
 import HookstashCore
+import HookstashTestSupport
 import Testing
 
 @testable import HookstashInspector
@@ -47,22 +48,23 @@ import Testing
     }
 
     /// Runs the generated command with /bin/sh and real curl against a socket, and compares what arrived.
-    func roundTrip(_ body: [UInt8], headers: [(String, String)]) throws -> (head: String, body: [UInt8]) {
-        let receiver = try OneShotReceiver()
+    func roundTrip(_ body: [UInt8], headers: [(String, String)]) async throws -> (head: String, body: [UInt8]) {
+        let receiver = try RecordingServer()
+        defer { receiver.stop() }
         let capture = SampleCapture.make(method: "POST", target: "/hook?x=1", headers: headers, body: body)
         let command = CurlCommand(capture: capture, body: body, url: "http://127.0.0.1:\(receiver.port)/hook?x=1").text
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "command failed: \(command)")
-        return try #require(receiver.request())
+        #expect(try await process.exitStatus() == 0, "command failed: \(command)")
+        let request = try #require(await receiver.requests(atLeast: 1, seconds: 10).first)
+        return (request.headText, request.body)
     }
 
-    @Test func curlReproducesATrickyTextBody() throws {
+    @Test func curlReproducesATrickyTextBody() async throws {
         let body = Array("He said \"it's\" \\n $HOME `date` $(id)\n\tline 2\r\n\u{1b}[0m ünïcode %s 'end'".utf8)
-        let received = try roundTrip(
+        let received = try await roundTrip(
             body, headers: [("Host", "localhost:8080"), ("Content-Type", "text/plain"), ("X-Quote", "it's \"x\" $y")])
         #expect(received.body == body)
         #expect(received.head.hasPrefix("POST /hook?x=1 HTTP/1.1"))
@@ -71,9 +73,9 @@ import Testing
         #expect(!received.head.lowercased().contains("user-agent"))
     }
 
-    @Test func curlReproducesABinaryBody() throws {
+    @Test func curlReproducesABinaryBody() async throws {
         let body: [UInt8] = (0...255).map { UInt8($0) } + [0, 0, 39, 34, 92, 36]
-        let received = try roundTrip(body, headers: [("Host", "localhost:8080")])
+        let received = try await roundTrip(body, headers: [("Host", "localhost:8080")])
         #expect(received.body == body)
         #expect(!received.head.lowercased().contains("content-type"))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HookstashCore
 import HookstashStore
+import HookstashTestSupport
 import Testing
 
 struct HeaderPairs: @unchecked Sendable {

@@ -5,7 +5,9 @@ import Foundation
 #endif
 
 /// A TCP client on raw POSIX sockets: sends exact bytes and reads exact bytes, so tests see the wire.
-public final class RawConnection {
+public final class RawConnection: @unchecked Sendable {
+    // @unchecked: one caller at a time drives a connection (the async readers below hand it to one thread and
+    // wait for it); `buffered` is never touched concurrently.
     private let descriptor: Int32
     private var buffered: [UInt8] = []
 
@@ -73,6 +75,21 @@ public final class RawConnection {
         !(try fill())
     }
 
+    /// `readResponse()` on a thread of its own, so a waiting test holds no thread of Swift's cooperative pool.
+    public func response() async throws -> RawResponse {
+        try await offThePool { try self.readResponse() }
+    }
+
+    /// `readToEnd()` on a thread of its own.
+    public func bytesUntilClose() async throws -> [UInt8] {
+        try await offThePool { try self.readToEnd() }
+    }
+
+    /// `isClosedByPeer()` on a thread of its own.
+    public func closedByPeer() async throws -> Bool {
+        try await offThePool { try self.isClosedByPeer() }
+    }
+
     private func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
@@ -91,7 +108,7 @@ public struct RawConnectionError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-public struct RawResponse {
+public struct RawResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]

@@ -1,4 +1,5 @@
 import Foundation
+import HookstashTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -70,13 +71,8 @@ final class LocalAppRecorder: @unchecked Sendable {
     }
 
     /// Waits until `count` bodies have arrived; false on timeout.
-    func waitFor(_ count: Int, seconds: Double = 60) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if bodies.count >= count { return true }
-            usleep(20_000)
-        }
-        return bodies.count >= count
+    func waitFor(_ count: Int, seconds: Double = 60) async throws -> Bool {
+        try await eventually(timeout: .seconds(seconds)) { bodies.count >= count }
     }
 
     private func accept(on descriptor: Int32) {

@@ -54,28 +54,24 @@ final class PullProcess: @unchecked Sendable {
     var deliveredCount: Int { deliveries.filter { $0["state"] as? String == "delivered" }.count }
 
     /// Waits until `count` deliveries are recorded; false on timeout.
-    func waitForDelivered(_ count: Int, seconds: Double = 60) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if deliveredCount >= count { return true }
-            usleep(20_000)
-        }
-        return deliveredCount >= count
+    func waitForDelivered(_ count: Int, seconds: Double = 60) async throws -> Bool {
+        try await eventually(timeout: .seconds(seconds)) { deliveredCount >= count }
     }
 
     /// Waits for a state line containing `text`; false on timeout.
-    func waitForStatus(_ text: String, seconds: Double = 30) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if statusLines.contains(where: { $0.contains(text) }) { return true }
-            usleep(20_000)
-        }
-        return false
+    func waitForStatus(_ text: String, seconds: Double = 30) async throws -> Bool {
+        try await eventually(timeout: .seconds(seconds)) { statusLines.contains(where: { $0.contains(text) }) }
     }
 
+    /// Sends SIGKILL without waiting, for `defer` at the end of a test (deinit reaps the child).
     func kill() {
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Sends SIGKILL and waits for the child's exit.
+    func killAndWait() async throws {
+        kill()
+        try await process.exitStatus()
     }
 
     deinit {
@@ -94,12 +90,12 @@ final class LineBuffer: Sendable {
 }
 
 /// Sends one POST with `body` to a capture listener and waits for its answer (the capture is then stored).
-func sendCapture(port: Int, body: String, path: String = "/hook") throws {
+func sendCapture(port: Int, body: String, path: String = "/hook") async throws {
     let connection = try RawConnection(port: port)
     try connection.send(
         "POST \(path) HTTP/1.1\r\nHost: relay.example\r\nContent-Type: text/plain\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
-    let response = try connection.readResponse()
+    let response = try await connection.response()
     guard response.status == 200 else { throw ServeError("the capture listener answered \(response.status)") }
 }
 

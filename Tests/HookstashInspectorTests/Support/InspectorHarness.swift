@@ -2,6 +2,7 @@ import Foundation
 import HookstashCore
 import HookstashInspector
 import HookstashStore
+import HookstashTestSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -78,15 +79,6 @@ final class InspectorHarness: Sendable {
         return try await offThePool {
             try TestHTTPClient.request(port: port, method, target, headers: headers, body: body, host: host)
         }
-    }
-}
-
-/// Runs blocking socket code on a thread of its own: the server's handlers run on Swift's cooperative pool,
-/// which has as many threads as cores, and a test blocking one of them could starve the server.
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        // A thread of its own: Dispatch's global queue has as few threads as the cooperative pool.
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HookstashTestSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -3,8 +3,8 @@ import HookstashCore
 import HookstashStore
 
 /// Captures as the capture listener would store them, and temporary stores to put them in.
-enum TestCaptures {
-    static func make(
+public enum TestCaptures {
+    public static func make(
         method: String = "POST", target: String = "/webhooks/front?x=1", headers: [(String, String)],
         body: [UInt8], chunked: Bool = false, receivedAt: Timestamp = .now()
     ) -> Capture {
@@ -24,24 +24,16 @@ enum TestCaptures {
     }
 
     /// A store in a fresh temporary directory.
-    static func temporaryStore() throws -> CaptureStore {
+    public static func temporaryStore() throws -> CaptureStore {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("hookstash-delivery-tests-\(UUID().uuidString)")
         return try CaptureStore(path: directory.appendingPathComponent("store.sqlite").path)
     }
 
     /// Header lines of a captured head, without the request line.
-    static func headerLines(of capture: Capture) -> [String] {
+    public static func headerLines(of capture: Capture) -> [String] {
         Array(
             String(decoding: capture.rawHead, as: UTF8.self).components(separatedBy: "\r\n").dropFirst()
                 .filter { !$0.isEmpty })
-    }
-}
-
-/// Byte equality through memcmp: comparing 20 MiB element by element in a debug build takes seconds.
-func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    return a.withUnsafeBytes { x in
-        b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
     }
 }

@@ -2,76 +2,18 @@ import Foundation
 import HookstashCore
 import HookstashStore
 import HookstashTestSupport
-import Synchronization
 import Testing
 
 /// `hookstash replay` and `send` as a user runs them: the built executable in a child process, with its own
 /// environment (so proxy variables never leak into other tests) and real exit codes.
 @Suite("replay and send commands")
 struct ReplayCommandTests {
-    static var executable: URL {
-        if let path = ProcessInfo.processInfo.environment["HOOKSTASH_BIN"] { return URL(fileURLWithPath: path) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        for directory in [
-            Bundle.main.bundleURL.deletingLastPathComponent(), root.appendingPathComponent(".build/debug"),
-        ] {
-            let url = directory.appendingPathComponent("hookstash")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return root.appendingPathComponent(".build/debug/hookstash")
-    }
-
-    /// Runs the executable on a thread of its own (waiting for a child process must not hold a thread of the
-    /// cooperative pool, which other suites' servers need).
+    /// The built executable, with `environment` added to this process's; stdout as text.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do {
-                    let process = Process()
-                    process.executableURL = executable
-                    process.arguments = arguments
-                    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-                    let out = Pipe()
-                    let err = Pipe()
-                    process.standardOutput = out
-                    process.standardError = err
-                    process.standardInput = FileHandle.nullDevice
-                    try process.run()
-                    // stderr is read on another thread so that neither pipe can fill up and stall the child.
-                    let errors = ErrorText()
-                    let reader = Thread { errors.set(err.fileHandleForReading.readDataToEndOfFile()) }
-                    reader.start()
-                    let output = out.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(
-                        returning: (
-                            process.terminationStatus, String(decoding: output, as: UTF8.self),
-                            String(decoding: errors.wait(), as: UTF8.self)
-                        ))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
-    }
-
-    /// The stderr bytes, handed from the reading thread.
-    final class ErrorText: Sendable {
-        private let data = Mutex(Data())
-        private let done = DispatchSemaphore(value: 0)
-
-        func set(_ value: Data) {
-            data.withLock { $0 = value }
-            done.signal()
-        }
-
-        func wait() -> Data {
-            done.wait()
-            return data.withLock { $0 }
-        }
+        let result = try await HookstashProcess.run(arguments, environment: environment)
+        return (result.status, result.stdoutText, result.stderr)
     }
 
     @Test("proxy variables in the environment are not used; the replay reaches the target")
