@@ -41,12 +41,28 @@ import Testing
         #expect(Base64.decode("not base64!") == nil)
     }
 
-    @Test func hmacMatchesRFC4231AndComparesInConstantTime() throws {
+    @Test func constantTimeEqualsComparesEveryByteAndTheLength() throws {
+        let mac = try HMAC.code(.sha256, key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        // The same MAC computed again: equal contents in a different buffer.
+        let again = try HMAC.code(.sha256, key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(constantTimeEquals(mac, again))
+        var lastDiffers = mac
+        lastDiffers[mac.count - 1] ^= 0x01
+        #expect(!constantTimeEquals(mac, lastDiffers))
+        var firstDiffers = mac
+        firstDiffers[0] ^= 0x80
+        #expect(!constantTimeEquals(mac, firstDiffers))
+        #expect(!constantTimeEquals(mac, Array(mac.dropLast())))
+        #expect(!constantTimeEquals(Array(mac.dropLast()), mac))
+        #expect(!constantTimeEquals(mac, mac + [0]))
+        #expect(!constantTimeEquals([], mac))
+        #expect(constantTimeEquals([], []))
+    }
+
+    @Test func hmacMatchesRFC4231() throws {
         // RFC 4231 test case 2.
         let mac = try HMAC.code(.sha256, key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
         #expect(mac.hexString == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(constantTimeEquals(mac, mac))
-        #expect(!constantTimeEquals(mac, Array(mac.dropLast())))
         #expect([UInt8](hexString: "00ff10") == [0, 255, 16])
         #expect([UInt8](hexString: "0g") == nil)
     }

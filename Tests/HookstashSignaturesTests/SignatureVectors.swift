@@ -14,6 +14,8 @@ struct SignatureVector: Decodable, Sendable, CustomTestStringConvertible {
     var timestamp: String?
     var expected: String
     var url: String?
+    /// False for a vector built from a documented algorithm rather than copied from a publication.
+    var published: Bool?
 
     var testDescription: String { "\(provider): \(scheme.prefix(40))" }
 
@@ -26,8 +28,10 @@ struct SignatureVector: Decodable, Sendable, CustomTestStringConvertible {
         case "Twilio": .twilio
         case "Paddle Billing": .paddle
         case "Square": .square
+        case "Shopify": .shopify
         case "Front": headers["X-Front-Request-Timestamp"] == nil ? .front : .frontApp
-        default: .standardWebhooks
+        case "Standard Webhooks / Svix": .standardWebhooks
+        default: fatalError("signature-vectors.json names an unknown provider: \(provider)")
         }
     }
 

@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import HookstashCore
+import Synchronization
 import Testing
 
 @testable import HookstashStore
@@ -91,9 +93,32 @@ import Testing
         #expect(try cli.integrityCheck() == "ok")
     }
 
+    /// 200 captures submitted while the first transaction is still open are committed in at most two transactions
+    /// (the first, and one for everything that waited), not one each. The first batch's `committed` callback, which
+    /// runs on the writer's thread after its transaction, holds the writer until all 200 are submitted, so the
+    /// count does not depend on timing.
     @Test func writerCommitsConcurrentCapturesInBatches() async throws {
         let store = try CaptureStore(path: directory + "/s.sqlite")
-        let writer = CaptureWriter(store: store)
+        let submitted = Mutex(0)
+        let allSubmitted = DispatchSemaphore(value: 0)
+        let batchSizes = Mutex<[Int]>([])
+        let writer = CaptureWriter(
+            store: store,
+            prepare: { _ in
+                if submitted.withLock({ count in
+                    count += 1
+                    return count == 200
+                }) {
+                    allSubmitted.signal()
+                }
+            },
+            committed: { batch in
+                let first = batchSizes.withLock { sizes in
+                    sizes.append(batch.count)
+                    return sizes.count == 1
+                }
+                if first { _ = allSubmitted.wait(timeout: .now() + 30) }
+            })
         let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
             for index in 0..<200 {
                 group.addTask { try await writer.submit(capture("POST", "/w/\(index)")) }
@@ -102,6 +127,9 @@ import Testing
         }
         #expect(Set(ids).count == 200)
         #expect(try store.count() == 200)
+        let sizes = batchSizes.withLock { $0 }
+        #expect(sizes.reduce(0, +) == 200)
+        #expect(sizes.count <= 2, "200 captures took \(sizes.count) transactions: \(sizes)")
     }
 
     /// With background checkpoints the database file holds recent captures on its own shortly after they are

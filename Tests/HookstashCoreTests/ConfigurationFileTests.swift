@@ -1,9 +1,12 @@
 import Foundation
 import HookstashCore
-import HookstashSignatures
 import Testing
 
-@Suite struct ConfigurationTests {
+/// The configuration file (TOML) as `HookstashCore` reads it: values, errors with their line, endpoint matching.
+@Suite struct ConfigurationFileTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     static func error(_ text: String, environment: [String: String] = [:]) -> ConfigurationError? {
         do {
             _ = try ConfigurationFile.parse(text) { environment[$0] }
@@ -14,7 +17,7 @@ import Testing
     }
 
     @Test func examplesFileLoadsWithAFrontEndpoint() throws {
-        let path = TestRequests.packageRoot.appendingPathComponent("Examples/hookstash.toml").path
+        let path = Self.packageRoot.appendingPathComponent("Examples/hookstash.toml").path
         let file = try ConfigurationFile.load(path: path)
         #expect(file.endpoints.count == 3)
         let front = try #require(file.endpoint(forPath: "/webhooks/front"))
@@ -22,7 +25,7 @@ import Testing
         #expect(front.secrets == ["front_example_secret"])
         #expect(front.response.status == 200)
         #expect(front.response.headers.first("Content-Type") == "application/json")
-        #expect(front.response.body == #"{"ok":true}"#.bytes)
+        #expect(front.response.body == Array(#"{"ok":true}"#.utf8))
 
         let app = try #require(file.endpoint(forPath: "/webhooks/front/app/sync?x=1"))
         #expect(app.name == "front-app")
@@ -35,36 +38,6 @@ import Testing
         #expect(String(decoding: twilio.response.body, as: UTF8.self).hasPrefix("<?xml version=\"1.0\""))
         #expect(!"\(twilio)".contains("twilio_example_auth_token"))
         #expect(!String(reflecting: twilio).contains("twilio_example_auth_token"))
-    }
-
-    @Test func exampleFrontPayloadsVerifyThroughTheExampleConfiguration() throws {
-        let file = try ConfigurationFile.load(
-            path: TestRequests.packageRoot.appendingPathComponent("Examples/hookstash.toml").path)
-        let rule = try TestRequests.example("Examples/front/rule-event-preview.json")
-        let sync = try TestRequests.example("Examples/front/app-sync-challenge.json")
-
-        let ruleEndpoint = try #require(file.endpoint(forPath: "/webhooks/front"))
-        let ruleRequest = try TestRequests.signed(
-            .front, secret: "front_example_secret", body: rule, url: "http://127.0.0.1:8080/webhooks/front")
-        let ruleVerdict = SignatureVerifier.verify(
-            ruleRequest, policy: SignaturePolicy(endpoint: ruleEndpoint, in: file))
-        #expect(ruleVerdict.status == .valid)
-
-        // The app endpoint accepts the previous secret during a rotation, and says which one matched.
-        let appEndpoint = try #require(file.endpoint(forPath: "/webhooks/front/app"))
-        let syncRequest = try TestRequests.signed(
-            .frontApp, secret: "front_app_previous_secret", body: sync, url: "http://127.0.0.1:8080/webhooks/front/app")
-        let syncVerdict = SignatureVerifier.verify(
-            syncRequest, policy: SignaturePolicy(endpoint: appEndpoint, in: file))
-        #expect(syncVerdict.status == .valid)
-        #expect(syncVerdict.matchedSecret == 2)
-
-        // A rule payload sent to the app endpoint, signed with the rule secret: the diagnosis names the other endpoint.
-        let misrouted = try TestRequests.signed(
-            .frontApp, secret: "front_example_secret", body: sync, url: "http://127.0.0.1:8080/webhooks/front/app")
-        let verdict = SignatureVerifier.verify(misrouted, policy: SignaturePolicy(endpoint: appEndpoint, in: file))
-        #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("matches the secret of endpoint front-rules"))
     }
 
     @Test func longestPrefixAtASegmentBoundaryWins() throws {
@@ -107,7 +80,7 @@ import Testing
         #expect(endpoint.pathPrefix == "/a\tbé\"q\\")
         #expect(endpoint.secrets == [#"C:\raw\path"#, "two", "from-a", "from-b"])
         #expect(endpoint.response.status == 202)
-        #expect(endpoint.response.body == "line one\nline two".bytes)
+        #expect(endpoint.response.body == Array("line one\nline two".utf8))
     }
 
     @Test func unknownKeyNamesItsLine() throws {
