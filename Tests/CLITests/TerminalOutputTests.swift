@@ -48,7 +48,7 @@ import Testing
             let connection = try RawConnection(port: serve.port)
             try connection.send(request)
             connection.finishSending()
-            _ = try? connection.readToEnd()
+            _ = try? await connection.bytesUntilClose()
         }
         // Every capture is committed before it is answered.
         let listed = try await HookstashProcess.run(["list", "--db", database])
