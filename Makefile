@@ -5,7 +5,7 @@ APT_PACKAGES = libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config
 # the copy-as-curl tests run the exported commands through dash (and sh, bash).
 TEST_APT_PACKAGES = chromium curl python3 dash
 
-.PHONY: serve test deps test-deps apt-install build release format lint bench fuzz soak clean
+.PHONY: serve test deps test-deps apt-install build release format lint bench bench-build fuzz soak clean
 
 ## Install the system libraries (Debian/Ubuntu), build, and start capturing on 127.0.0.1:8080.
 serve: deps build
@@ -40,17 +40,23 @@ release:
 
 ## Rewrite the tree in the repository's style (.swift-format).
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Benchmarks/Package.swift \
+		Benchmarks/ReplayBenchmark Benchmarks/NIOBaseline Benchmarks/InspectorBenchmark
 
 ## Fail when a file is not formatted.
 lint:
 	./scripts/check-format
 
 ## Benchmarks (release build; installs wrk and nginx from Debian): prints one summary table.
-bench: deps
+bench: deps bench-build
 	./scripts/bench
 	Benchmarks/replay-vs-wrk.sh
-	swift build -c release --product inspector-benchmark && .build/release/inspector-benchmark --captures 100000 --requests 300
+	"$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/inspector-benchmark" --captures 100000 --requests 300
+
+## Build the product and the benchmarks package (Benchmarks/Package.swift) in release mode, without running anything.
+bench-build:
+	$(SWIFT) build -c release --product hookstash
+	$(SWIFT) build -c release --package-path Benchmarks
 
 ## Mutation fuzzing of the capture framing (1,000,000 inputs) and the live listener (10,000 connections).
 fuzz: deps
@@ -61,4 +67,4 @@ soak: deps
 	./scripts/soak
 
 clean:
-	rm -rf .build
+	rm -rf .build Benchmarks/.build
