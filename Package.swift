@@ -56,7 +56,6 @@ let package = Package(
                 "HookstashCore", "HookstashStore", "HookstashSignatures", "HookstashDelivery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -140,6 +139,9 @@ let package = Package(
             dependencies: [
                 "HookstashServer", "HookstashStore", "HookstashTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The test oracle for the capture parser: llhttp, as NIOHTTP1's decoder.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

@@ -4,8 +4,8 @@ import Testing
 
 @testable import HookstashServer
 
-/// Mutation fuzzing of the byte tee's framing: whatever arrives, no byte is lost or duplicated, and the split does
-/// not depend on how the stream is cut into reads. `HOOKSTASH_FUZZ_ITERATIONS` sets the count (`make fuzz` runs
+/// Mutation fuzzing of the capture parser: whatever arrives, no byte is lost or duplicated, the split does not depend
+/// on how the stream is cut into reads, and llhttp (the oracle) finds the same requests. `HOOKSTASH_FUZZ_ITERATIONS` sets the count (`make fuzz` runs
 /// 1,000,000).
 @Suite struct FramingFuzzTests {
     static let corpus: [[UInt8]] = [
@@ -20,64 +20,61 @@ import Testing
         ProcessInfo.processInfo.environment["HOOKSTASH_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20_000
     }
 
-    struct Framed: Equatable {
-        var heads: [[UInt8]] = []
-        var bodies: [[UInt8]] = []
-        var ends = 0
-        var tooLarge = false
-        var all: [UInt8] = []
-    }
-
-    static func frame(_ stream: [UInt8], cuts: [Int]) -> (Framed, leftover: [UInt8]) {
-        var framer = RequestFramer(maxHeadSize: 512)
-        var result = Framed()
-        var start = 0
-        for end in cuts + [stream.count] where end > start {
-            let read = Array(stream[start..<end])
-            start = end
-            read.withUnsafeBytes { bytes in
-                framer.consume(bytes) { output in
-                    switch output {
-                    case .head(let head):
-                        result.heads.append(head.bytes)
-                        result.bodies.append([])
-                        result.all += head.bytes
-                    case .body(let range):
-                        result.bodies[result.bodies.count - 1] += bytes[range]
-                        result.all += bytes[range]
-                    case .end:
-                        result.ends += 1
-                    case .headTooLarge:
-                        result.tooLarge = true
-                    }
-                }
-            }
-        }
-        return (result, framer.headBuffer)
-    }
-
     @Test func framingConservesBytesAndIgnoresReadBoundaries() {
         var generator = SystemRandomNumberGenerator()
         var seed = UInt64.random(in: 0...UInt64.max, using: &generator)
         var random = SplitMix64(seed: seed)
+        let limits = HTTPRequestParser.Limits(maxHeadSize: 512)
         for _ in 0..<Self.iterations {
             seed = random.next()
             var rng = SplitMix64(seed: seed)
             let stream = Mutator.mutate(Self.corpus, using: &rng)
-            let whole = Self.frame(stream, cuts: [])
+            let whole = ParserHarness.parse(stream, limits: limits)
             let cuts = (0..<Int.random(in: 1...8, using: &rng)).map { _ in Int.random(in: 0...stream.count, using: &rng)
             }
             .sorted()
-            let pieces = Self.frame(stream, cuts: cuts)
-            if whole.0 != pieces.0 || whole.leftover != pieces.leftover {
+            let pieces = ParserHarness.parse(stream, cuts: cuts, limits: limits)
+            if whole.raw != pieces.raw || whole.requests != pieces.requests || whole.problem != pieces.problem
+                || whole.all != pieces.all
+            {
                 Issue.record("seed \(seed): split depends on read boundaries for \(stream)")
                 return
             }
-            if !whole.0.tooLarge, whole.0.all + whole.leftover != stream {
+            if whole.all != stream {
                 Issue.record("seed \(seed): framing lost or duplicated bytes of \(stream)")
                 return
             }
         }
+    }
+
+    /// Mutated corpus streams (`HOOKSTASH_FUZZ_ITERATIONS`, 20,000 by default; `make fuzz` runs 1,000,000).
+    @Test func mutatedInputsAgreeWithLlhttp() {
+        var seeds = SystemRandomNumberGenerator()
+        var random = SplitMix64(seed: UInt64.random(in: 0...UInt64.max, using: &seeds))
+        let corpus = DifferentialParserTests.corpus.map { Array($0.stream.utf8) }
+        var strictnessSeen: [String: Int] = [:]
+        var failures = 0
+        for _ in 0..<Self.iterations {
+            let seed = random.next()
+            var rng = SplitMix64(seed: seed)
+            let stream = Mutator.mutate(corpus, using: &rng)
+            let framer = ParserHarness.parse(stream)
+            var strictness: String?
+            let oracle = ParserHarness.oracle(stream)
+            if let difference = ParserHarness.disagreement(
+                stream, framer: framer, oracle: oracle, allowedStrictness: &strictness)
+            {
+                failures += 1
+                if failures <= 5 {
+                    Issue.record(
+                        "seed \(seed): \(difference)\ninput: \(String(decoding: stream, as: UTF8.self).debugDescription)"
+                    )
+                }
+            }
+            if let strictness { strictnessSeen[strictness, default: 0] += 1 }
+        }
+        #expect(failures == 0)
+        print("differential: deliberate strictness used \(strictnessSeen.sorted { $0.key < $1.key })")
     }
 
     @Test func mutatedRequestsAgainstTheLiveListenerNeverBringItDown() async throws {

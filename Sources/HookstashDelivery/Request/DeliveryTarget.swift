@@ -60,6 +60,15 @@ public struct DeliveryTarget: Sendable, Hashable, CustomStringConvertible {
         self.query = query
     }
 
+    /// The host without port or brackets: `localhost`, `192.0.2.1`, `::1`.
+    public var host: String {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        guard let colon = authority.lastIndex(of: ":") else { return authority }
+        return String(authority[..<colon])
+    }
+
     /// The URL as given, normalised to scheme://authority/path?query.
     public var description: String {
         "\(scheme)://\(authority)\(path ?? "")\(query.map { "?\($0)" } ?? "")"

@@ -203,13 +203,17 @@ struct InspectorEndpoints: Sendable {
         case .success(let delivery):
             return try Self.json(delivery)
         case .failure(let refusal):
-            return ErrorResponse.make(refusal.status, refusal.message)
+            guard let code = refusal.code else { return ErrorResponse.make(refusal.status, refusal.message) }
+            struct Coded: Encodable { var error: String, code: String }
+            return try Self.json(Coded(error: refusal.message, code: code), status: refusal.status)
         }
     }
 
     struct ReplayRefusal: Error {
         var status: HTTPResponse.Status
         var message: String
+        /// A guard's refusal (`target_not_allowed`, `signature_not_verified`), answered in the JSON's `code`.
+        var code: String? = nil
     }
 
     /// Calls the replay hook; 501 when none is configured.
@@ -232,6 +236,8 @@ struct InspectorEndpoints: Sendable {
                 return .failure(ReplayRefusal(status: .notFound, message: "no capture with id \(captureID)"))
             }
             return .success(try await hook(captureID, request))
+        } catch let refusal as any DeliveryRefusal {
+            return .failure(ReplayRefusal(status: .forbidden, message: refusal.description, code: refusal.code))
         } catch let error as HookstashError {
             let status: HTTPResponse.Status =
                 error.isNotFound || error.isStoreUnavailable ? Self.status(of: error) : .badRequest

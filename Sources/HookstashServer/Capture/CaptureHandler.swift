@@ -3,44 +3,49 @@ import HookstashStore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTP1
 
 /// Turns each request into a `Capture`, commits it, and only then answers — in request order, so pipelined
 /// requests get their answers in the order they were sent.
 ///
-/// The parsed view comes from the byte tee's head (exact target, header case, order and duplicates); NIOHTTP1's
-/// decoder judges validity and removes chunk framing. Requests it rejects are recorded as malformed and
-/// answered 400; too-large bodies 413; too-large heads 431; requests cut off by a timeout 408.
-final class CaptureHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
+/// It receives `CaptureRequestPart`s from `CaptureRequestDecoder` and keeps the connection's life in a
+/// `CaptureConnectionStateMachine`. Refused requests are recorded as malformed with every byte that arrived and
+/// answered with their problem's status (400, 431, 501, 505); too-large bodies 413; requests cut off by a timeout
+/// 408. It also holds reads back (the `read` that passes through it) while the state machine says so.
+final class CaptureHandler: ChannelDuplexHandler {
+    typealias InboundIn = CaptureRequestPart
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct InFlight {
-        let request: TeeRequest
+        let head: HTTPRequestParser.Head
+        let receivedAt: Timestamp
         let body: BodySink
+        /// The chunked body in its original framing (it differs from the decoded body), spilled when large.
+        let rawBody: BodySink?
         let hasher: DigestHasher
+
+        func discard() {
+            body.discard()
+            rawBody?.discard()
+        }
     }
 
-    private let tee: ByteTeeHandler
+    /// The fixed answer when a capture cannot be stored; the detail (paths, SQLite errors) goes to the log only.
+    static let storeFailureMessage = "hookstash could not store this request; it was not captured"
+
     private let writer: CaptureWriter
     private let store: CaptureStore
     private let configuration: CaptureListenerConfiguration
     private let logger: Logger
     private var remoteAddress = "unknown"
     private var current: InFlight?
+    private var connection = CaptureConnectionStateMachine()
     /// Completes when the last answer queued so far has been written.
     private var responseChain: EventLoopFuture<Void>?
-    private var pendingResponses = 0
-    /// No further request on this connection is processed; it closes after its last answer.
-    private var closing = false
-    /// The connection's last partial request has been recorded (malformed, timed out, cut off).
+    /// The connection's last request has been recorded as refused or cut off; nothing more is recorded.
     private var finalRecordDone = false
 
-    init(
-        tee: ByteTeeHandler, writer: CaptureWriter, store: CaptureStore, configuration: CaptureListenerConfiguration,
-        logger: Logger
-    ) {
-        self.tee = tee
+    init(writer: CaptureWriter, store: CaptureStore, configuration: CaptureListenerConfiguration, logger: Logger) {
         self.writer = writer
         self.store = store
         self.configuration = configuration
@@ -53,59 +58,79 @@ final class CaptureHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing || current != nil else { return }
         switch unwrapInboundIn(data) {
-        case .head:
-            guard !closing, let request = tee.takeRequest() else { return }
-            let head = request.head
-            if let length = head.contentLength, length > configuration.maxBodySize {
-                refuseTooLarge(context: context, request: request, announced: length)
+        case .head(let head, let receivedAt):
+            guard !finalRecordDone, connection.headReceived() else { return }
+            if let length = head.announcedLength, length > configuration.maxBodySize {
+                refuseTooLarge(context: context, head: head, receivedAt: receivedAt, announced: length)
                 return
             }
             if head.expectsContinue, head.version == "HTTP/1.1" {
-                enqueueAnswer(context: context, after: nil, close: false) { _, _ in
-                    Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-                }
+                connection.interimAnswerQueued()
+                enqueueAnswer(context: context, after: nil) { _, _ in Array("HTTP/1.1 100 Continue\r\n\r\n".utf8) }
             }
             current = InFlight(
-                request: request,
+                head: head, receivedAt: receivedAt,
                 body: BodySink(store: store, spillThreshold: configuration.spillThreshold),
+                rawBody: head.framing == .chunked
+                    ? BodySink(store: store, spillThreshold: configuration.spillThreshold, suffix: "raw") : nil,
                 hasher: DigestHasher(.sha256))
 
-        case .body(let buffer):
+        case .content(let buffer):
             guard let inFlight = current else { return }
             if inFlight.body.size + Int64(buffer.readableBytes) > configuration.maxBodySize {
                 current = nil
-                inFlight.body.discard()
-                inFlight.request.rawBody?.discard()
+                inFlight.discard()
                 refuseTooLarge(
-                    context: context, request: inFlight.request, announced: inFlight.request.head.contentLength)
+                    context: context, head: inFlight.head, receivedAt: inFlight.receivedAt,
+                    announced: inFlight.head.announcedLength)
                 return
             }
             buffer.withUnsafeReadableBytes { bytes in
                 inFlight.hasher.update(bytes)
                 inFlight.body.append(bytes)
+                inFlight.rawBody?.append(bytes)
             }
+
+        case .framing(let buffer):
+            guard let inFlight = current else { return }
+            buffer.withUnsafeReadableBytes { inFlight.rawBody?.append($0) }
 
         case .end:
             guard let inFlight = current else { return }
             current = nil
             complete(context: context, inFlight)
+
+        case .invalid(let problem, let bytes, let receivedAt):
+            recordPartial(
+                context: context, problem: problem.description, status: problem.status, bytes: bytes,
+                receivedAt: receivedAt)
+
+        case .incomplete(let cutOff, let bytes, let receivedAt):
+            recordPartial(
+                context: context, problem: cutOff.description, status: cutOff.status, bytes: bytes,
+                receivedAt: receivedAt)
+
+        case .idle:
+            if connection.idleTimedOut() == .close { context.close(promise: nil) }
         }
     }
 
     private func complete(context: ChannelHandlerContext, _ inFlight: InFlight) {
-        let head = inFlight.request.head
+        let head = inFlight.head
         let body: BodyBytes
         let rawBody: BodyBytes?
         do {
             body = try inFlight.body.finish()
-            rawBody = try inFlight.request.rawBody?.finish()
+            rawBody = try inFlight.rawBody?.finish()
         } catch {
-            inFlight.body.discard()
-            inFlight.request.rawBody?.discard()
+            inFlight.discard()
             logger.error("capture not stored", metadata: ["error": "\(error)"])
-            answerWithoutRecord(context: context, .error(503, "hookstash could not store this request: \(error)"))
+            connection.requestRefused()
+            enqueueAnswer(context: context, after: nil) { _, closing in
+                CaptureResponse.error(503, Self.storeFailureMessage).serialized(
+                    closing: closing, keepAliveHTTP10: false)
+            }
             return
         }
         let target = RequestTarget(head.target)
@@ -113,76 +138,73 @@ final class CaptureHandler: ChannelInboundHandler {
             head.headers.first("X-Front-Challenge").map(CaptureResponse.frontChallenge)
             ?? configuration.respond(target, head.headers)
         let capture = Capture(
-            receivedAt: inFlight.request.firstByteAt, remoteAddress: remoteAddress, method: head.method,
+            receivedAt: inFlight.receivedAt, remoteAddress: remoteAddress, method: head.method,
             target: target, httpVersion: head.version, headers: head.headers, body: body,
             bodySHA256: inFlight.hasher.finish().hexString, rawHead: head.bytes, rawBody: rawBody,
             responseStatus: response.status)
-        let keepAlive = head.keepAlive && !closing
-        record(
-            context: context, capture, answer: response, close: !keepAlive,
-            http10KeepAlive: keepAlive && head.version == "HTTP/1.0")
+        connection.requestCompleted(keepAlive: head.keepAlive)
+        record(context: context, capture, answer: response, http10KeepAlive: head.version == "HTTP/1.0")
     }
 
-    private func refuseTooLarge(context: ChannelHandlerContext, request: TeeRequest, announced: Int64?) {
+    private func refuseTooLarge(
+        context: ChannelHandlerContext, head: HTTPRequestParser.Head, receivedAt: Timestamp, announced: Int64?
+    ) {
+        finalRecordDone = true
         let limit = configuration.maxBodySize
         let problem =
             announced.map { "the body (\($0) bytes announced) exceeds --max-body-size (\(limit) bytes)" }
             ?? "the body exceeds --max-body-size (\(limit) bytes)"
         let capture = Capture(
-            receivedAt: request.firstByteAt, remoteAddress: remoteAddress, method: request.head.method,
-            target: RequestTarget(request.head.target), httpVersion: request.head.version,
-            headers: request.head.headers, body: .empty, bodySHA256: Self.emptySHA256, rawHead: request.head.bytes,
+            receivedAt: receivedAt, remoteAddress: remoteAddress, method: head.method,
+            target: RequestTarget(head.target), httpVersion: head.version,
+            headers: head.headers, body: .empty, bodySHA256: Self.emptySHA256, rawHead: head.bytes,
             problem: problem, announcedBodySize: announced, responseStatus: 413)
-        record(
-            context: context, capture, answer: .error(413, problem), close: true, http10KeepAlive: false, refusal: true)
+        connection.requestRefused()
+        record(context: context, capture, answer: .error(413, problem), http10KeepAlive: false, refusal: true)
     }
 
     /// Records what arrived of a request that could not complete and answers with `status` (nil: no answer,
-    /// the peer is gone). Used for malformed input, too-large heads, timeouts and cut-off connections.
-    private func recordPartial(context: ChannelHandlerContext, problem: String, status: Int?) {
+    /// the peer is gone). Used for malformed input, too-large heads, timeouts and cut-off connections. `bytes`
+    /// are what arrived and was not part of the request in flight (if any) yet.
+    private func recordPartial(
+        context: ChannelHandlerContext, problem: String, status: Int?, bytes: [UInt8], receivedAt: Timestamp?
+    ) {
         guard !finalRecordDone else { return }
         finalRecordDone = true
-        closing = true
-        tee.stopForwarding = true
         var rawHead: [UInt8]
         var rawBody: BodyBytes?
         var body = BodyBytes.empty
         var sha = Self.emptySHA256
-        var firstByteAt: Timestamp?
+        var firstByteAt = receivedAt
+        let parsed: (method: String, target: String, version: String, headers: HeaderList)
         if let inFlight = current {
             current = nil
-            rawHead = inFlight.request.head.bytes
-            firstByteAt = inFlight.request.firstByteAt
+            rawHead = inFlight.head.bytes
+            firstByteAt = inFlight.receivedAt
+            parsed = (inFlight.head.method, inFlight.head.target, inFlight.head.version, inFlight.head.headers)
+            if let raw = inFlight.rawBody {
+                bytes.withUnsafeBytes { raw.append($0) }
+            }
             body = (try? inFlight.body.finish()) ?? .empty
             sha = inFlight.hasher.finish().hexString
-            rawBody = try? inFlight.request.rawBody?.finish()
-            if rawBody == nil, inFlight.request.head.chunked {
-                rawBody = .empty
-            }
-            // Bytes after the request (more pipelined requests) are appended to what was received.
-            let rest = tee.takeUnconsumedBytes().bytes
-            if !rest.isEmpty {
-                if case .inline(let bytes)? = rawBody { rawBody = .inline(bytes + rest) }
-            }
+            rawBody = try? inFlight.rawBody?.finish()
         } else {
-            let unconsumed = tee.takeUnconsumedBytes()
-            rawHead = unconsumed.bytes
-            firstByteAt = unconsumed.firstByteAt
+            rawHead = bytes
+            let head = RawHead(bytes: bytes)
+            parsed = (head.method, head.target, head.version, head.headers)
         }
         guard !rawHead.isEmpty || body.size > 0 else {
             if status != nil { context.close(promise: nil) }
             return
         }
-        let parsed = RawHead(bytes: rawHead)
         let capture = Capture(
             receivedAt: firstByteAt ?? .now(), remoteAddress: remoteAddress, method: parsed.method,
             target: RequestTarget(parsed.target), httpVersion: parsed.version, headers: parsed.headers, body: body,
             bodySHA256: sha, rawHead: rawHead, rawBody: rawBody, malformed: true, problem: problem,
             responseStatus: status ?? 0)
         if let status {
-            record(
-                context: context, capture, answer: .error(status, problem), close: true, http10KeepAlive: false,
-                refusal: true)
+            connection.requestRefused()
+            record(context: context, capture, answer: .error(status, problem), http10KeepAlive: false, refusal: true)
         } else {
             writer.submit(capture) { [logger] result in
                 if case .failure(let error) = result {
@@ -193,15 +215,11 @@ final class CaptureHandler: ChannelInboundHandler {
     }
 
     /// Commits `capture`, then answers: with `answer` when it is stored, with 503 when it is not (a refusal keeps
-    /// its 4xx either way).
+    /// its 4xx either way). The state machine has counted the answer already.
     private func record(
-        context: ChannelHandlerContext, _ capture: Capture, answer: CaptureResponse, close: Bool,
-        http10KeepAlive: Bool, refusal: Bool = false
+        context: ChannelHandlerContext, _ capture: Capture, answer: CaptureResponse, http10KeepAlive: Bool,
+        refusal: Bool = false
     ) {
-        if close {
-            closing = true
-            tee.stopForwarding = true
-        }
         let committed = context.eventLoop.makePromise(of: Int64.self)
         // With --forward-sync, the answer is the forward target's, once it has answered (or the configured one).
         let relayed = NIOLockedValueBox<CaptureResponse?>(nil)
@@ -222,7 +240,7 @@ final class CaptureHandler: ChannelInboundHandler {
         }
         let logger = self.logger
         enqueueAnswer(
-            context: context, after: committed.futureResult, close: close,
+            context: context, after: committed.futureResult,
             delayMilliseconds: refusal ? 0 : answer.delayMilliseconds
         ) { result, closing in
             switch result {
@@ -231,43 +249,36 @@ final class CaptureHandler: ChannelInboundHandler {
                 return answer.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing)
             case .failure(let error):
                 logger.error("capture not stored", metadata: ["error": "\(error)"])
-                let failure =
-                    refusal ? answer : .error(503, "hookstash could not store this request: \(error)")
+                let failure = refusal ? answer : .error(503, Self.storeFailureMessage)
                 return failure.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing)
             }
         }
     }
 
-    private func answerWithoutRecord(context: ChannelHandlerContext, _ answer: CaptureResponse) {
-        closing = true
-        tee.stopForwarding = true
-        enqueueAnswer(context: context, after: nil, close: true) { _, _ in
-            answer.serialized(closing: true, keepAliveHTTP10: false)
-        }
-    }
-
-    /// Queues an answer behind the ones before it. `bytes` is called once `committed` (if any) has completed.
+    /// Queues an answer behind the ones before it. `bytes` is called once `committed` (if any) has completed,
+    /// with whether the connection closes after this answer.
     private func enqueueAnswer(
-        context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?, close: Bool,
-        delayMilliseconds: Int = 0,
+        context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?, delayMilliseconds: Int = 0,
         bytes: @escaping (_ result: Result<Int64, any Error>?, _ closing: Bool) -> [UInt8]
     ) {
-        pendingResponses += 1
         let done = context.eventLoop.makePromise(of: Void.self)
         let previous = responseChain
         responseChain = done.futureResult
         let send: (Result<Int64, any Error>?) -> Void = { [self] result in
-            // A connection that started closing since (shutdown) closes after its last queued answer.
-            let closeNow = close || (closing && pendingResponses == 1 && current == nil)
+            defer { done.succeed() }
+            guard context.channel.isActive else { return }
+            let action = connection.writingAnswer()
             var buffer = context.channel.allocator.buffer(capacity: 256)
-            buffer.writeBytes(bytes(result, closeNow))
-            tee.noteActivity()
+            buffer.writeBytes(bytes(result, action == .writeAndClose))
             let written = context.writeAndFlush(wrapOutboundOut(buffer))
-            pendingResponses -= 1
-            if closeNow {
+            switch action {
+            case .writeAndClose:
                 written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            case .writeAndRead:
+                context.read()
+            case .write:
+                break
             }
-            done.succeed()
         }
         let whenReady: () -> Void = {
             guard let committed else {
@@ -291,48 +302,31 @@ final class CaptureHandler: ChannelInboundHandler {
         }
     }
 
+    func read(context: ChannelHandlerContext) {
+        if connection.readRequested() == .read { context.read() }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if connection.writabilityChanged(writable: context.channel.isWritable) == .read { context.read() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event {
-        case TeeEvent.headTooLarge:
-            recordPartial(
-                context: context, problem: "the request head exceeds \(configuration.maxHeadSize) bytes", status: 431)
-        case TeeEvent.requestTimedOut(let reason):
-            recordPartial(context: context, problem: reason, status: 408)
-        case TeeEvent.idle:
-            if pendingResponses == 0, current == nil { context.close(promise: nil) }
-        case is ChannelShouldQuiesceEvent:
-            closing = true
-            tee.stopForwarding = true
-            if pendingResponses == 0, current == nil, !tee.hasPartialRequest {
-                context.close(promise: nil)
-            } else if let chain = responseChain, current == nil {
-                chain.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-            }
-        default:
-            context.fireUserInboundEventTriggered(event)
+        if event is ChannelShouldQuiesceEvent {
+            if connection.quiesce() == .close { context.close(promise: nil) }
+            return
         }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            // Record after the tee has finished handing on this read, so every byte that arrived is kept.
-            closing = true
-            tee.stopForwarding = true
-            context.eventLoop.assumeIsolated().execute { [self] in
-                recordPartial(context: context, problem: "not valid HTTP/1.x: \(Self.describe(error))", status: 400)
-            }
-            return
-        }
         // I/O errors (reset by peer, …): the connection is gone; what arrived is recorded on channelInactive.
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !finalRecordDone, current != nil || tee.hasPartialRequest {
-            recordPartial(
-                context: context, problem: "the connection closed before the request was complete", status: nil)
-        }
-        current?.body.discard()
+        connection.closed()
+        current?.discard()
         current = nil
         context.fireChannelInactive()
     }
@@ -343,22 +337,5 @@ final class CaptureHandler: ChannelInboundHandler {
         guard let address, let ip = address.ipAddress, let port = address.port else { return "unknown" }
         if case .v6 = address { return "[\(ip)]:\(port)" }
         return "\(ip):\(port)"
-    }
-
-    static func describe(_ error: any Error) -> String {
-        guard let parserError = error as? HTTPParserError else { return "\(error)" }
-        switch parserError {
-        case .invalidHeaderToken:
-            return "a header line is not `name: value` (space before the colon, obs-fold, or a bad character)"
-        case .invalidConstant: return "a bare LF or other byte where CRLF was expected"
-        case .invalidMethod: return "the method is not a token"
-        case .invalidURL: return "the request-target is not valid"
-        case .invalidVersion: return "the HTTP version is not valid"
-        case .invalidChunkSize: return "a chunk size is not hexadecimal"
-        case .invalidContentLength: return "Content-Length is not a number, or differs between repeats"
-        case .unexpectedContentLength: return "both Content-Length and Transfer-Encoding were sent"
-        case .headerOverflow: return "the header block is too large"
-        default: return "\(parserError)"
-        }
     }
 }

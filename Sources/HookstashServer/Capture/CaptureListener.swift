@@ -2,7 +2,6 @@ import HookstashCore
 import HookstashStore
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
@@ -49,10 +48,14 @@ public actor CaptureListener: Service {
         let store = self.store
         let writer = self.writer
         let logger = self.logger
-        let timeouts = ByteTeeHandler.Timeouts(
+        let timeouts = CaptureRequestDecoder.Timeouts(
             header: .nanoseconds(Int64(configuration.headerTimeout * 1e9)),
             body: .nanoseconds(Int64(configuration.bodyTimeout * 1e9)),
-            idle: .nanoseconds(Int64(configuration.idleTimeout * 1e9)))
+            idle: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
+            minimumBodyRate: configuration.minimumBodyRate)
+        let limits = HTTPRequestParser.Limits(
+            maxHeadSize: configuration.maxHeadSize, maxChunkExtensionBytes: configuration.maxChunkExtensionSize,
+            maxFramingBytes: configuration.maxChunkFramingSize)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -68,15 +71,10 @@ public actor CaptureListener: Service {
             .childChannelInitializer { channel in
                 connections.register(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    let tee = ByteTeeHandler(maxHeadSize: configuration.maxHeadSize, timeouts: timeouts) {
-                        BodySink(store: store, spillThreshold: configuration.spillThreshold, suffix: "raw")
-                    }
-                    let capture = CaptureHandler(
-                        tee: tee, writer: writer, store: store, configuration: configuration, logger: logger)
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(tee)
-                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try sync.addHandler(capture)
+                    try sync.addHandler(CaptureRequestDecoder(limits: limits, timeouts: timeouts))
+                    try sync.addHandler(
+                        CaptureHandler(writer: writer, store: store, configuration: configuration, logger: logger))
                 }
             }
         let channel: any Channel

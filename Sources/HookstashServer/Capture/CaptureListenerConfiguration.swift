@@ -16,6 +16,14 @@ public struct CaptureListenerConfiguration: Sendable {
     public var bodyTimeout: Double
     /// How long a keep-alive connection may sit idle between requests.
     public var idleTimeout: Double
+    /// Once a body has taken `bodyTimeout`, it must have averaged at least this many bytes a second, or the
+    /// request is answered 408 (a sender cannot hold a connection by trickling). 0 disables the check.
+    public var minimumBodyRate: Int
+    /// Bytes of chunk extensions (`;name=value` after a chunk size) allowed in one request; beyond, 400.
+    public var maxChunkExtensionSize: Int
+    /// Bytes of chunked framing (sizes, extensions, CRLFs, trailers) allowed in one request, on top of its
+    /// decoded body: a request's raw bytes are at most `maxHeadSize + maxBodySize + maxChunkFramingSize`. Beyond, 413.
+    public var maxChunkFramingSize: Int
     /// Connections held open at once; more wait in the backlog. From the process's descriptor limit by default.
     public var maxConnections: Int
     /// The answer for a request, chosen by its target and headers (a config endpoint, or the `--response-*` flags).
@@ -33,6 +41,9 @@ public struct CaptureListenerConfiguration: Sendable {
         headerTimeout: Double = 10,
         bodyTimeout: Double = 30,
         idleTimeout: Double = 75,
+        minimumBodyRate: Int = 1024,
+        maxChunkExtensionSize: Int = 16 << 10,
+        maxChunkFramingSize: Int = 1 << 20,
         maxConnections: Int = DescriptorBudget.current().captureConnections,
         respond: @escaping @Sendable (RequestTarget, HeaderList) -> CaptureResponse = { _, _ in CaptureResponse() },
         relay: (@Sendable (Capture) async -> CaptureResponse?)? = nil
@@ -45,6 +56,9 @@ public struct CaptureListenerConfiguration: Sendable {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
+        self.minimumBodyRate = minimumBodyRate
+        self.maxChunkExtensionSize = maxChunkExtensionSize
+        self.maxChunkFramingSize = maxChunkFramingSize
         self.maxConnections = maxConnections
         self.respond = respond
         self.relay = relay

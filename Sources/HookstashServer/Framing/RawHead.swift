@@ -1,30 +1,22 @@
 import HookstashCore
 
-/// The request line and header block of one request, exactly as received, with a lenient parse beside it.
+/// A lenient parse of a head the parser refused, for showing what arrived: the method, target, version and
+/// header fields as far as they can be read.
 ///
-/// The parse never fails: it is the parsed view shown to users even for requests that NIOHTTP1 rejects, so
-/// it accepts bare LF, obs-fold and spaces before the colon, and leaves judging to the decoder.
+/// It never fails and is linear in the head's size: it accepts bare LF, obs-fold (joined to the previous value)
+/// and spaces before the colon. Only records of malformed requests use it; accepted requests carry the parser's
+/// own view.
 struct RawHead: Sendable {
-    /// Every byte of the head, from any empty lines before the request line through the blank line.
-    var bytes: [UInt8]
     var method: String
     var target: String
     var version: String
     var headers: HeaderList
-    /// The announced body length; nil when absent or not a number.
-    var contentLength: Int64?
-    /// The last transfer coding is `chunked`.
-    var chunked: Bool
-    /// Where the request line starts (after leading empty lines).
-    var requestLineStart: Int
 
     init(bytes: [UInt8]) {
-        self.bytes = bytes
         var index = 0
         while index < bytes.count, bytes[index] == UInt8(ascii: "\r") || bytes[index] == UInt8(ascii: "\n") {
             index += 1
         }
-        requestLineStart = index
         var lines: [ArraySlice<UInt8>] = []
         var lineStart = index
         while index < bytes.count {
@@ -52,75 +44,35 @@ struct RawHead: Sendable {
             target = parts.count == 2 ? String(decoding: parts[1], as: UTF8.self) : ""
         }
 
-        var headers = HeaderList()
+        // Names and values as byte slices; a folded line is appended to the previous value in place.
+        var fields: [(name: ArraySlice<UInt8>, value: [UInt8])] = []
         for line in lines.dropFirst() where !line.isEmpty {
-            if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"), !headers.isEmpty {
-                // obs-fold: a continuation of the previous field's value.
-                var fields = headers.fields
-                fields[fields.count - 1].value += " " + String(decoding: line, as: UTF8.self).trimmingSpaces()
-                headers = HeaderList(fields)
+            if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"), !fields.isEmpty {
+                fields[fields.count - 1].value.append(UInt8(ascii: " "))
+                fields[fields.count - 1].value += Self.trimmed(line)
                 continue
             }
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
-                headers.append(name: String(decoding: line, as: UTF8.self), value: "")
+                fields.append((line, []))
                 continue
             }
-            let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces()
-            headers.append(name: name, value: value)
+            fields.append((line[line.startIndex..<colon], Array(Self.trimmed(line[(colon + 1)...]))))
         }
-        self.headers = headers
-
-        let codings = headers.values("Transfer-Encoding").flatMap { $0.split(separator: ",") }
-        chunked = codings.last.map { $0.trimmingSpaces().lowercased() == "chunked" } ?? false
-        contentLength = headers.first("Content-Length").flatMap { Int64($0.trimmingSpaces()) }
+        headers = HeaderList(
+            fields.map {
+                HeaderList.Field(
+                    name: String(decoding: $0.name, as: UTF8.self), value: String(decoding: $0.value, as: UTF8.self))
+            })
     }
 
-    /// `Expect: 100-continue` was sent.
-    var expectsContinue: Bool {
-        headers.first("Expect")?.lowercased() == "100-continue"
-    }
-
-    /// Whether the connection stays open after this request, by the HTTP version and `Connection` header.
-    var keepAlive: Bool {
-        let tokens = headers.values("Connection").flatMap { $0.lowercased().split(separator: ",") }.map {
-            $0.trimmingSpaces()
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            slice = slice.dropFirst()
         }
-        if tokens.contains("close") { return false }
-        if version == "HTTP/1.1" { return true }
-        return tokens.contains("keep-alive")
-    }
-
-    /// The head as the HTTP decoder should see it: without leading empty lines, and with a method llhttp does not
-    /// know replaced by `POST`, so that any method is captured (the recorded method is always the one sent).
-    var decoderBytes: [UInt8] {
-        let methodEnd = requestLineStart + method.utf8.count
-        guard !RawHead.decoderMethods.contains(method), !method.isEmpty, Self.isToken(method),
-            methodEnd <= bytes.count
-        else {
-            return Array(bytes[requestLineStart...])
+        while let last = slice.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            slice = slice.dropLast()
         }
-        return Array("POST".utf8) + bytes[methodEnd...]
-    }
-
-    /// Methods NIOHTTP1's parser accepts in a request line.
-    static let decoderMethods: Set<String> = [
-        "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH", "PURGE", "COPY", "LOCK", "MKCOL",
-        "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "BIND", "REBIND", "UNBIND", "ACL", "REPORT",
-        "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "MKCALENDAR", "LINK",
-        "UNLINK", "SOURCE",
-    ]
-
-    /// RFC 9110 token characters.
-    static func isToken(_ text: String) -> Bool {
-        text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                true
-            default:
-                Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-            }
-        }
+        return slice
     }
 }

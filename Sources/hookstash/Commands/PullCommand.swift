@@ -31,6 +31,8 @@ struct PullCommand: AsyncParsableCommand {
 
     @OptionGroup var resigning: ResignOptions
 
+    @OptionGroup var targets: TargetOptions
+
     @Flag(help: "Send the captured Host header instead of the target's host.")
     var keepHost = false
 
@@ -45,12 +47,21 @@ struct PullCommand: AsyncParsableCommand {
                 + "again.", valueName: "id"))
     var sinceID: Int64?
 
+    @Option(
+        help: ArgumentHelp(
+            "Largest capture body pulled (as the remote's --max-body-size); larger answers are refused.",
+            valueName: "bytes"))
+    var maxBodySize = "25MiB"
+
     @Option(help: ArgumentHelp("Longest pause between two delivery attempts, in seconds.", visibility: .hidden))
     var maxRetryDelay: Double = 30
 
     func validate() throws {
         if let token, let found = LineBreakingByte.first(in: token) {
             throw ValidationError("--token contains \(found); a token is one line")
+        }
+        guard let size = ByteSizeText.parse(maxBodySize), size <= Int64(Int32.max) else {
+            throw ValidationError("--max-body-size takes a size up to 2GiB such as 25MiB, not '\(maxBodySize)'")
         }
         if let sinceID, sinceID < 0 {
             throw ValidationError("--since-id takes a capture id (0 or more), not \(sinceID)")
@@ -71,14 +82,30 @@ struct PullCommand: AsyncParsableCommand {
         let store = try storeOptions.openOrCreate()
         let resolvedToken =
             token ?? ProcessInfo.processInfo.environment["HOOKSTASH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let options = DeliveryOptions(
-            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: delivery.insecure)
+        let options = delivery.options(targets)
         let remote = try RemoteInspector(
-            url: from, token: resolvedToken, options: DeliveryOptions(insecure: delivery.insecure))
-        let transform = try resigning.transform()
+            url: from, token: resolvedToken,
+            options: DeliveryOptions(
+                insecure: delivery.insecure, targetGuard: targets.targetGuard, resolve: delivery.resolve),
+            maxBodySize: Int(ByteSizeText.parse(maxBodySize) ?? Int64(RemoteInspector.defaultMaxBodySize)))
+        let target = try DeliveryTarget(parsing: to)
+        for (refusal, flag) in [
+            (remote.options.checkTarget(host: remote.host), "--from"), (options.checkTarget(host: target.host), "--to"),
+        ] {
+            if let refusal {
+                Terminal.error("\(flag): \(TargetOptions.message(refusal))")
+                throw ExitCode.failure
+            }
+        }
+        if remote.sendsTokenInClear {
+            Terminal.error(
+                "warning: the token goes to \(remote.url) over plain http://, readable by anyone on the way; "
+                    + "use https:// for a remote that is not on this machine")
+        }
+        // The remote's verdict is not trusted for re-signing: the capture must verify with the local secret.
+        let transform = try resigning.transform(requiring: .verifiesWithSecret)
         let configuration = Relay.Configuration(
-            remote: remote, target: try DeliveryTarget(parsing: to),
+            remote: remote, target: target,
             settings: ReplaySettings(
                 keepHost: keepHost, extraHeaders: try delivery.extraHeaders()),
             options: options,
@@ -86,7 +113,13 @@ struct PullCommand: AsyncParsableCommand {
             transform: transform, startAfter: sinceID)
         let json = self.json
         let relay = Relay(store: store, configuration: configuration) { event in
-            PullOutput.show(event, json: json)
+            // A guard's refusal is said with the flag that lifts it.
+            if case .delivery(var delivery) = event, let refusal = delivery.refusal {
+                delivery.error = TargetOptions.message(refusal)
+                PullOutput.show(.delivery(delivery), json: json)
+            } else {
+                PullOutput.show(event, json: json)
+            }
         }
         do {
             try await relay.run()

@@ -36,6 +36,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var resigning: ResignOptions
 
+    @OptionGroup var targets: TargetOptions
+
     @Option(help: ArgumentHelp("Deliveries at once (default 1 for ids, 8 for --all/--since).", valueName: "n"))
     var concurrency: Int?
 
@@ -97,12 +99,14 @@ struct ReplayCommand: AsyncParsableCommand {
         let target = try DeliveryTarget(parsing: to)
         let settings = ReplaySettings(
             keepHost: keepHost, extraHeaders: try delivery.extraHeaders())
-        let options = DeliveryOptions(
-            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs,
-            responseBodyLimit: maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) }
-                ?? DeliveryOptions.defaultResponseBodyLimit,
-            followRedirects: followRedirects, proxy: proxy, insecure: delivery.insecure)
+        var options = delivery.options(targets)
+        options.responseBodyLimit =
+            maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) } ?? DeliveryOptions.defaultResponseBodyLimit
+        options.followRedirects = followRedirects
+        options.proxy = proxy
+        if let refusal = options.checkTarget(host: target.host) {
+            ReplayOutput.fail(TargetOptions.message(refusal))
+        }
         let transform = try resigning.transform()
 
         var selected = ids
@@ -123,6 +127,8 @@ struct ReplayCommand: AsyncParsableCommand {
             selected, to: target, settings: settings, options: options, source: "replay", transform: transform,
             keepResults: false
         ) { result in
+            var result = result
+            if let refusal = result.refusal { result.problem = TargetOptions.message(refusal) }
             if !result.succeeded { failures.add(1, ordering: .relaxed) }
             if json {
                 Terminal.jsonLine(ReplayOutput.json(result))

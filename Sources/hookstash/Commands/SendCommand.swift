@@ -32,6 +32,8 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var secrets: SecretOptions
 
+    @OptionGroup var targets: TargetOptions
+
     @Option(help: "Request method.")
     var method: String = "POST"
 
@@ -87,9 +89,10 @@ struct SendCommand: AsyncParsableCommand {
             try Resigner(secret: try secrets.resolved()[0]).sign(&request, scheme: signatureScheme)
             request.changes = []
         }
-        let options = DeliveryOptions(
-            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: delivery.insecure)
+        let options = delivery.options(targets)
+        if let refusal = options.checkTarget(host: target.host) {
+            ReplayOutput.fail(TargetOptions.message(refusal))
+        }
         let workers = DeliveryWorkers(count: 1)
         defer { workers.shutdown() }
         let outcome = await workers.deliver(request, options: options)
