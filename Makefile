@@ -1,8 +1,9 @@
 # hookstash — the two commands a new developer needs are `make serve` and `make test`.
 SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config
-# The browser tests of the inspector drive headless Chromium.
-TEST_APT_PACKAGES = chromium
+# The browser tests of the inspector drive headless Chromium; the documented-commands tests run curl and python3;
+# the copy-as-curl tests run the exported commands through dash (and sh, bash).
+TEST_APT_PACKAGES = chromium curl python3 dash
 
 .PHONY: serve test deps test-deps apt-install build release format lint bench fuzz soak clean
 

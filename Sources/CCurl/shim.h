@@ -2,6 +2,9 @@
 #define HOOKSTASH_CCURL_SHIM_H
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
 
 // Typed, non-variadic wrappers: Swift cannot call the variadic curl_easy_setopt / curl_easy_getinfo.
 // One wrapper per argument type; no logic lives here.
@@ -39,6 +42,40 @@ static inline CURLcode hookstash_curl_setopt_data_callback(CURL *handle, CURLopt
 
 static inline CURLcode hookstash_curl_setopt_debug_callback(CURL *handle, hookstash_curl_debug_callback value) {
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, value);
+}
+
+typedef curl_socket_t (*hookstash_curl_opensocket_callback)(void *context, curlsocktype purpose,
+                                                              struct curl_sockaddr *address);
+typedef int (*hookstash_curl_prereq_callback)(void *context, char *primary_ip, char *local_ip, int primary_port,
+                                              int local_port);
+
+static inline CURLcode hookstash_curl_setopt_opensocket_callback(CURL *handle,
+                                                                 hookstash_curl_opensocket_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, value);
+}
+
+static inline CURLcode hookstash_curl_setopt_prereq_callback(CURL *handle, hookstash_curl_prereq_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, value);
+}
+
+/// The IP address curl is about to connect to, copied to `out` (16 bytes): returns 4 or 16, 0 for another family.
+static inline int hookstash_curl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char *out) {
+    if (address->family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&address->addr;
+        memcpy(out, &in->sin_addr, 4);
+        return 4;
+    }
+    if (address->family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&address->addr;
+        memcpy(out, &in6->sin6_addr, 16);
+        return 16;
+    }
+    return 0;
+}
+
+/// The socket curl would open itself for `address` (close-on-exec); CURL_SOCKET_BAD on failure.
+static inline curl_socket_t hookstash_curl_open_socket(const struct curl_sockaddr *address) {
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 static inline CURLcode hookstash_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -1,9 +1,15 @@
 #ifndef HOOKSTASH_CLIBCRYPTO_SHIM_H
 #define HOOKSTASH_CLIBCRYPTO_SHIM_H
 
+// The low-level SHA functions are deprecated in OpenSSL 3 in favour of EVP, but they cannot fail: no allocation
+// and no provider lookup (which a FIPS-only configuration can make fail for every algorithm).
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <stddef.h>
 
 /// Digest algorithms hookstash uses, as a plain enum so Swift never touches EVP_MD pointers.
@@ -35,30 +41,51 @@ static inline unsigned int hookstash_hmac(hookstash_digest digest, const void *k
     return out_len;
 }
 
-/// Incremental digest context (for bodies that arrive in parts).
-static inline EVP_MD_CTX *hookstash_digest_new(hookstash_digest digest) {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (ctx != NULL && EVP_DigestInit_ex(ctx, hookstash_evp_md(digest), NULL) != 1) {
-        EVP_MD_CTX_free(ctx);
-        return NULL;
+/// Incremental digest state, for bodies that arrive in parts: a plain struct, so that a digest never fails.
+typedef union {
+    SHA_CTX sha1;
+    SHA256_CTX sha256;
+    SHA512_CTX sha512;
+} hookstash_digest_context;
+
+static inline void hookstash_digest_init(hookstash_digest digest, hookstash_digest_context *ctx) {
+    switch (digest) {
+    case HOOKSTASH_DIGEST_SHA1: SHA1_Init(&ctx->sha1); break;
+    case HOOKSTASH_DIGEST_SHA256: SHA256_Init(&ctx->sha256); break;
+    case HOOKSTASH_DIGEST_SHA512: SHA512_Init(&ctx->sha512); break;
     }
-    return ctx;
 }
 
-static inline int hookstash_digest_update(EVP_MD_CTX *ctx, const void *data, size_t len) {
-    return EVP_DigestUpdate(ctx, data, len);
-}
-
-/// Writes the digest to `out` (at least EVP_MAX_MD_SIZE bytes); returns its length, 0 on failure.
-static inline unsigned int hookstash_digest_final(EVP_MD_CTX *ctx, unsigned char *out) {
-    unsigned int out_len = 0;
-    if (EVP_DigestFinal_ex(ctx, out, &out_len) != 1) {
-        return 0;
+static inline void hookstash_digest_update(hookstash_digest digest, hookstash_digest_context *ctx, const void *data,
+                                           size_t len) {
+    switch (digest) {
+    case HOOKSTASH_DIGEST_SHA1: SHA1_Update(&ctx->sha1, data, len); break;
+    case HOOKSTASH_DIGEST_SHA256: SHA256_Update(&ctx->sha256, data, len); break;
+    case HOOKSTASH_DIGEST_SHA512: SHA512_Update(&ctx->sha512, data, len); break;
     }
-    return out_len;
 }
 
-static inline void hookstash_digest_free(EVP_MD_CTX *ctx) { EVP_MD_CTX_free(ctx); }
+/// Writes the digest to `out` (at least EVP_MAX_MD_SIZE bytes); returns its length.
+static inline unsigned int hookstash_digest_final(hookstash_digest digest, hookstash_digest_context *ctx,
+                                                  unsigned char *out) {
+    switch (digest) {
+    case HOOKSTASH_DIGEST_SHA1: SHA1_Final(out, &ctx->sha1); return SHA_DIGEST_LENGTH;
+    case HOOKSTASH_DIGEST_SHA256: SHA256_Final(out, &ctx->sha256); return SHA256_DIGEST_LENGTH;
+    case HOOKSTASH_DIGEST_SHA512: SHA512_Final(out, &ctx->sha512); return SHA512_DIGEST_LENGTH;
+    }
+    return 0;
+}
+
+/// The reason for the last libcrypto failure on this thread, written to `out`; clears the thread's error queue.
+static inline void hookstash_crypto_last_error(char *out, size_t len) {
+    unsigned long code = ERR_get_error();
+    if (code == 0) {
+        if (len > 0) out[0] = 0;
+    } else {
+        ERR_error_string_n(code, out, len);
+    }
+    ERR_clear_error();
+}
 
 /// Constant-time comparison of two equal-length buffers; 0 when equal.
 static inline int hookstash_memcmp(const void *a, const void *b, size_t len) { return CRYPTO_memcmp(a, b, len); }

@@ -1,4 +1,6 @@
-/// Why a delivery got no HTTP answer, in a sentence a user understands.
+import HookstashCore
+
+/// Why a delivery got no HTTP answer, in a sentence a user understands (and, for a guard's refusal, the decision).
 ///
 /// A struct over a private code so that kinds can be added without breaking callers.
 public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -10,21 +12,26 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
         case connectionLost = "connection"
         case invalidTarget = "target"
         case invalidRequest = "request"
+        case targetRefused = "target_not_allowed"
+        case redirectNotFollowed = "redirect"
         case other
     }
 
     private let code: Code
     public let message: String
+    /// The guard's decision, when the target was refused (`targetRefused`).
+    public let targetRefusal: TargetRefusal?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, refusal: TargetRefusal? = nil) {
         self.code = code
         self.message = message
+        self.targetRefusal = refusal
     }
 
     public var description: String { message }
 
     /// A short machine-readable kind for JSON: `refused`, `timeout`, `dns`, `tls`, `connection`, `target`,
-    /// `request`, `other`.
+    /// `request`, `target_not_allowed`, `redirect`, `other`.
     public var kind: String { code.rawValue }
 
     /// Nothing accepted the connection (target down, wrong port).
@@ -41,6 +48,12 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public static func invalidTarget(_ message: String) -> DeliveryError { .init(.invalidTarget, message) }
     /// The capture cannot be sent as an HTTP request (malformed capture, control characters).
     public static func invalidRequest(_ message: String) -> DeliveryError { .init(.invalidRequest, message) }
+    /// The guard refused the address or name the delivery would reach; nothing was sent.
+    public static func targetRefused(_ refusal: TargetRefusal) -> DeliveryError {
+        .init(.targetRefused, refusal.description, refusal: refusal)
+    }
+    /// A redirect to another scheme, host or port was not followed; the redirect is the answer recorded.
+    public static func redirectNotFollowed(_ message: String) -> DeliveryError { .init(.redirectNotFollowed, message) }
     /// Anything else libcurl reported.
     public static func other(_ message: String) -> DeliveryError { .init(.other, message) }
 
@@ -51,7 +64,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public var isTransient: Bool {
         switch code {
         case .refused, .timedOut, .dns, .connectionLost, .other: true
-        case .tls, .invalidTarget, .invalidRequest: false
+        case .tls, .invalidTarget, .invalidRequest, .targetRefused, .redirectNotFollowed: false
         }
     }
 }

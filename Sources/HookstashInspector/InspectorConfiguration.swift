@@ -10,19 +10,26 @@ public struct ReplayRequest: Sendable, Hashable, Decodable {
     public var resign: Bool
     /// Headers to add or replace, in order.
     public var headers: [[String]]
+    /// Re-sign even when the capture's signature was not verified valid (`"resign_unverified": true`).
+    public var resignUnverified: Bool
 
-    public init(to: String, resign: Bool = false, headers: [[String]] = []) {
+    public init(to: String, resign: Bool = false, headers: [[String]] = [], resignUnverified: Bool = false) {
         self.to = to
         self.resign = resign
         self.headers = headers
+        self.resignUnverified = resignUnverified
     }
 
-    enum CodingKeys: String, CodingKey { case to, resign, headers }
+    enum CodingKeys: String, CodingKey {
+        case to, resign, headers
+        case resignUnverified = "resign_unverified"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         to = try container.decode(String.self, forKey: .to)
         resign = try container.decodeIfPresent(Bool.self, forKey: .resign) ?? false
+        resignUnverified = try container.decodeIfPresent(Bool.self, forKey: .resignUnverified) ?? false
         headers = try container.decodeIfPresent([[String]].self, forKey: .headers) ?? []
         guard headers.allSatisfy({ $0.count == 2 }) else {
             throw DecodingError.dataCorruptedError(

@@ -48,6 +48,9 @@ public final class RelayDeliveryQueue: Sendable {
         let workers = DeliveryWorkers(count: 1)
         defer { workers.shutdown() }
         let never = Timestamp(microsecondsSinceEpoch: Int64.max)
+        // Consecutive attempts whose outcome could not be recorded (store full, read-only, failing disk): the
+        // entry is still due, so without a pause the same capture would be delivered again in a tight loop.
+        var unrecorded = 0
         while !Task.isCancelled {
             do {
                 guard let head = try store.dueForwards(to: queueKey, at: never, limit: 1).first else {
@@ -59,7 +62,13 @@ public final class RelayDeliveryQueue: Sendable {
                     await doorbell.wait(seconds: wait / 1e6)
                     continue
                 }
-                await attempt(head, workers: workers)
+                if await attempt(head, workers: workers) {
+                    unrecorded = 0
+                } else {
+                    unrecorded += 1
+                    let pause = policy.delay(afterAttempt: unrecorded, random: Double.random(in: 0..<1))
+                    try? await Task.sleep(for: .milliseconds(Int64(pause * 1000)))
+                }
             } catch {
                 // The store is busy; the queue is in the file, look again shortly.
                 await doorbell.wait(seconds: 1)
@@ -67,33 +76,46 @@ public final class RelayDeliveryQueue: Sendable {
         }
     }
 
-    private func attempt(_ entry: ForwardQueueEntry, workers: DeliveryWorkers) async {
+    /// One attempt; false when its outcome could not be recorded.
+    private func attempt(_ entry: ForwardQueueEntry, workers: DeliveryWorkers) async -> Bool {
         var retry = ForwardRetry(entry: entry, policy: policy)
+        var loaded: Capture?
         let capture: Capture
         let request: OutgoingRequest
         do {
             capture = try store.requireCapture(id: entry.captureID)
+            loaded = capture
             let body = try store.bytes(of: capture.body)
             var built = try OutgoingRequest.replaying(capture, body: body, to: target, settings: settings)
             try transform?(capture, &built)
             request = built
         } catch let error as HookstashError where error.isStoreUnavailable {
             try? await Task.sleep(for: .seconds(1))
-            return
+            return true
         } catch {
+            // Cannot be sent (a malformed capture, a capture a guard refuses to re-sign): given up, and said.
             retry.abandon(because: "\(error)")
-            _ = try? store.recordForwardAttempt(retry.entry, delivery: nil, detail: nil)
-            return
+            let recorded = (try? store.recordForwardAttempt(retry.entry, delivery: nil, detail: nil)) != nil
+            onEvent(
+                .delivery(
+                    RelayDelivery(
+                        captureID: entry.captureID, remoteID: try? store.relayedRemoteID(of: entry.captureID),
+                        method: loaded?.method ?? "", url: target.description, at: .now(), status: nil, durationMs: 0,
+                        error: "\(error)", refusal: error as? any DeliveryRefusal, attempt: retry.nextAttemptNumber,
+                        state: retry.entry.state.rawValue, resigned: false)))
+            return recorded
         }
         let attemptNumber = retry.nextAttemptNumber
         let outcome = await workers.deliver(request, options: options)
         retry.record(outcome, at: .now(), random: Double.random(in: 0..<1))
         let report = DeliveryReport(source: "pull", request: request, outcome: outcome, attempt: attemptNumber)
         let delivery = Delivery(captureID: entry.captureID, request: request, outcome: outcome)
+        var recorded = true
         do {
             try store.recordForwardAttempt(retry.entry, delivery: delivery, detail: report.json())
         } catch {
-            // Not recorded: the entry stays pending and is attempted again (at least once).
+            // Not recorded: the entry stays pending and is attempted again (at least once), after a pause.
+            recorded = false
         }
         let answered = outcome.response != nil && outcome.error == nil
         if answered, targetDown.exchange(false, ordering: .relaxed) {
@@ -113,7 +135,8 @@ public final class RelayDeliveryQueue: Sendable {
                     captureID: entry.captureID, remoteID: try? store.relayedRemoteID(of: entry.captureID),
                     method: capture.method, url: request.url, at: outcome.startedAt,
                     status: outcome.response?.status, durationMs: outcome.timings.totalMs,
-                    error: outcome.error?.message, attempt: attemptNumber, state: retry.entry.state.rawValue,
-                    resigned: request.resigned)))
+                    error: outcome.error?.message, refusal: outcome.error?.targetRefusal, attempt: attemptNumber,
+                    state: retry.entry.state.rawValue, resigned: request.resigned)))
+        return recorded
     }
 }

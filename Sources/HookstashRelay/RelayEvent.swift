@@ -35,6 +35,8 @@ public struct RelayDelivery: Sendable, Encodable {
     public var status: Int?
     public var durationMs: Double
     public var error: String?
+    /// The guard's decision, when a guard refused the delivery (the target, or re-signing an unverified capture).
+    public var refusal: (any DeliveryRefusal)?
     public var attempt: Int
     /// The queue entry's state after this attempt: delivered, pending (retried later), rejected, abandoned.
     public var state: String

@@ -22,13 +22,16 @@ public final class RelayFollower: Sendable {
     /// `pull --since-id`: the remote capture id to start after, instead of the stored position (or, on a first
     /// run, the remote's newest).
     private let startAfter: Int64?
+    /// Pulled bodies larger than this go to body files, as captured ones do.
+    let spillThreshold: Int
 
     public init(
         remote: RemoteInspector, store: CaptureStore, queueKey: String,
         reconnect: RetryPolicy = RetryPolicy(initialDelay: 0.5, maxDelay: 30, maxAttempts: Int.max),
-        idleTimeoutSeconds: Int = 45, startAfter: Int64? = nil,
+        idleTimeoutSeconds: Int = 45, startAfter: Int64? = nil, spillThreshold: Int = 1 << 20,
         imported: @escaping @Sendable (Int64) -> Void, onEvent: @escaping @Sendable (RelayEvent) -> Void
     ) {
+        self.spillThreshold = spillThreshold
         self.remote = remote
         self.store = store
         self.queueKey = queueKey
@@ -98,7 +101,7 @@ public final class RelayFollower: Sendable {
         let remote = self.remote
         let idle = idleTimeoutSeconds
         let thread = Thread {
-            let end: CurlStream.End
+            var end: CurlStream.End
             do {
                 let stream = try CurlStream()
                 var parser = ServerSentEventParser()
@@ -109,8 +112,13 @@ public final class RelayFollower: Sendable {
                         for event in parser.feed(bytes) where event.name == "capture" {
                             if let id = event.id.flatMap({ Int64($0) }) { continuation.yield(.capture(id)) }
                         }
-                        return !stop.isSet
+                        return !stop.isSet && !parser.overflowed
                     })
+                if parser.overflowed {
+                    end = .failed(
+                        "the event stream sent a line or an event longer than "
+                            + "\(ServerSentEventParser.defaultLineLimit / 1024) KiB; it was dropped")
+                }
             } catch {
                 end = .failed("\(error)")
             }
@@ -167,14 +175,42 @@ public final class RelayFollower: Sendable {
             try store.passOverRelayed(remote: remote.url, remoteID: id)
             return
         }
-        guard let capture = try await remote.capture(id: id, workers: workers) else {
+        guard let fetched = try await remote.capture(id: id, workers: workers) else {
             // Deleted on the remote before it could be read: nothing to deliver.
             try store.passOverRelayed(remote: remote.url, remoteID: id)
             return
         }
-        if let localID = try store.importRelayed(capture, remote: remote.url, remoteID: id, queue: queueKey) {
-            imported(localID)
+        let capture = try spilled(fetched)
+        do {
+            if let localID = try store.importRelayed(capture, remote: remote.url, remoteID: id, queue: queueKey) {
+                imported(localID)
+            } else {
+                store.removeBodyFiles(capture.bodyFileNames)
+            }
+        } catch {
+            store.removeBodyFiles(capture.bodyFileNames)
+            throw error
         }
+    }
+
+    /// `capture` with bodies over `spillThreshold` written to body files, as the capture listener stores them, so
+    /// that a large pulled capture does not sit in a database row.
+    func spilled(_ capture: Capture) throws -> Capture {
+        var capture = capture
+        func spill(_ body: BodyBytes?, suffix: String) throws -> BodyBytes? {
+            guard case .inline(let bytes) = body, bytes.count > spillThreshold else { return body }
+            let sink = BodySink(store: store, spillThreshold: spillThreshold, suffix: suffix)
+            sink.append(bytes)
+            return try sink.finish()
+        }
+        capture.body = try spill(capture.body, suffix: "body") ?? capture.body
+        do {
+            capture.rawBody = try spill(capture.rawBody, suffix: "raw")
+        } catch {
+            store.removeBodyFiles(capture.bodyFileNames)
+            throw error
+        }
+        return capture
     }
 }
 
@@ -189,4 +225,14 @@ private final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)
     var isSet: Bool { flag.load(ordering: .relaxed) }
     func set() { flag.store(true, ordering: .relaxed) }
+}
+
+extension Capture {
+    /// The body files this capture refers to.
+    fileprivate var bodyFileNames: [String] {
+        [body, rawBody].compactMap { body in
+            guard case .file(let name, _) = body else { return nil }
+            return name
+        }
+    }
 }

@@ -12,8 +12,16 @@ public struct RemoteInspector: Sendable {
     private let prefix: String
     private let token: String?
     public let options: DeliveryOptions
+    /// The largest capture body accepted from the remote; a fetch is capped near what such a capture takes.
+    public let maxBodySize: Int
 
-    public init(url text: String, token: String?, options: DeliveryOptions = DeliveryOptions()) throws {
+    /// What `serve` accepts by default (`--max-body-size 25MiB`).
+    public static let defaultMaxBodySize = 25 << 20
+
+    public init(
+        url text: String, token: String?, options: DeliveryOptions = DeliveryOptions(),
+        maxBodySize: Int = RemoteInspector.defaultMaxBodySize
+    ) throws {
         let base: DeliveryTarget
         do {
             base = try DeliveryTarget(parsing: text)
@@ -32,7 +40,30 @@ public struct RemoteInspector: Sendable {
         var options = options
         options.followRedirects = false
         self.options = options
+        self.maxBodySize = max(0, maxBodySize)
     }
+
+    /// The remote's host (for the guard's check).
+    public var host: String { base.host }
+
+    /// True when a token is sent over plain `http://` to a host that is not this machine: anyone on the way can
+    /// read it (and then the remote's captures).
+    public var sendsTokenInClear: Bool {
+        guard token != nil, base.scheme == "http" else { return false }
+        let host = base.host.lowercased()
+        if host == "localhost" || host.hasSuffix(".localhost") { return false }
+        guard let address = IPAddress(host) else { return true }
+        let loopback = [IPNetwork("127.0.0.0/8")!, IPNetwork("::1/128")!]
+        let candidates = [address] + (address.embeddedIPv4.map { [$0] } ?? [])
+        return !candidates.contains { candidate in loopback.contains { $0.contains(candidate) } }
+    }
+
+    /// The most a capture's JSON can take: its body in base64 (4/3) and a margin for the other fields.
+    var jsonFetchLimit: Int { maxBodySize / 3 * 4 + 4 + Self.fetchMargin }
+    /// The most a capture's raw bytes can take: the body in its original framing (chunked framing can double a body
+    /// of small chunks) and the head.
+    var rawFetchLimit: Int { maxBodySize * 2 + Self.fetchMargin }
+    static let fetchMargin = 1 << 20
 
     /// The event stream's URL.
     public var eventsURL: String { "\(base.scheme)://\(base.authority)\(prefix)/api/events" }
@@ -46,7 +77,7 @@ public struct RemoteInspector: Sendable {
 
     /// The newest capture id on the remote (0 when it has none).
     public func newestCaptureID(workers: DeliveryWorkers) async throws -> Int64 {
-        let body = try await get("/api/captures?limit=1", workers: workers)
+        let body = try await get("/api/captures?limit=1", workers: workers, limit: Self.fetchMargin)
         struct Page: Decodable {
             struct Summary: Decodable { var id: Int64 }
             var captures: [Summary]
@@ -59,8 +90,11 @@ public struct RemoteInspector: Sendable {
 
     /// One capture, rebuilt from its JSON and its exact bytes; nil when the remote no longer has it.
     public func capture(id: Int64, workers: DeliveryWorkers) async throws -> Capture? {
-        guard let json = try await get("/api/captures/\(id)", workers: workers, missingIsNil: true),
-            let raw = try await get("/api/captures/\(id)/raw", workers: workers, missingIsNil: true)
+        guard
+            let json = try await get(
+                "/api/captures/\(id)", workers: workers, limit: jsonFetchLimit, missingIsNil: true),
+            let raw = try await get(
+                "/api/captures/\(id)/raw", workers: workers, limit: rawFetchLimit, missingIsNil: true)
         else { return nil }
         let document: RemoteCaptureDocument
         do {
@@ -71,18 +105,21 @@ public struct RemoteInspector: Sendable {
         return try document.capture(raw: raw)
     }
 
-    private func get(_ path: String, workers: DeliveryWorkers) async throws -> [UInt8] {
-        guard let body = try await get(path, workers: workers, missingIsNil: false) else { return [] }
+    private func get(_ path: String, workers: DeliveryWorkers, limit: Int) async throws -> [UInt8] {
+        guard let body = try await get(path, workers: workers, limit: limit, missingIsNil: false) else { return [] }
         return body
     }
 
-    private func get(_ path: String, workers: DeliveryWorkers, missingIsNil: Bool) async throws -> [UInt8]? {
+    /// The body of a 200 answer to `path`, at most `limit` bytes (a larger answer is an error, not truncated).
+    private func get(_ path: String, workers: DeliveryWorkers, limit: Int, missingIsNil: Bool) async throws
+        -> [UInt8]?
+    {
         var headers = HeaderList([("Host", base.authority), ("Accept", "*/*")])
         if let token { headers.append(name: "Authorization", value: "Bearer \(token)") }
         let request = OutgoingRequest(
             method: "GET", target: base, requestTarget: prefix + path, headers: headers, body: [], sendsBody: false)
         var options = self.options
-        options.responseBodyLimit = Int(Int32.max)
+        options.responseBodyLimit = limit
         let outcome = await workers.deliver(request, options: options)
         if let error = outcome.error {
             throw RelayError.unreachable("\(url) is unreachable: \(error.message)")
@@ -91,6 +128,10 @@ public struct RemoteInspector: Sendable {
             throw RelayError.unreachable("\(url) did not answer")
         }
         switch response.status {
+        case 200 where response.truncated:
+            throw RelayError.unexpectedAnswer(
+                "\(url) answered \(prefix + path) with \(response.bodySize) bytes, more than a capture of at most "
+                    + "\(ByteSizeText.format(Int64(maxBodySize))) takes")
         case 200: return response.body
         case 404 where missingIsNil: return nil
         case 401, 403:

@@ -9,19 +9,30 @@ public struct ServerSentEventParser: Sendable {
         public var data: String
     }
 
+    /// The longest line, and the most data in one event, accepted from the remote (hookstash's own events are a
+    /// few dozen bytes): a stream that goes past it is broken or hostile and is not read further.
+    public static let defaultLineLimit = 64 * 1024
+
+    private let lineLimit: Int
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var id: String?
     private var name = ""
     private var data: [String] = []
+    private var dataSize = 0
     private var hasFields = false
+    /// Set once a line or an event went past the limit; nothing more is parsed.
+    public private(set) var overflowed = false
 
-    public init() {}
+    public init(lineLimit: Int = ServerSentEventParser.defaultLineLimit) {
+        self.lineLimit = max(1, lineLimit)
+    }
 
-    /// Feeds bytes; returns the events they complete, in order.
+    /// Feeds bytes; returns the events they complete, in order (none once `overflowed`).
     public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [Event] where Bytes.Element == UInt8 {
         var events: [Event] = []
         for byte in bytes {
+            guard !overflowed else { return events }
             if byte == 0x0a, lastWasCR {
                 lastWasCR = false
                 continue
@@ -29,8 +40,10 @@ public struct ServerSentEventParser: Sendable {
             lastWasCR = byte == 0x0d
             if byte == 0x0a || byte == 0x0d {
                 if let event = endLine() { events.append(event) }
-            } else {
+            } else if line.count < lineLimit {
                 line.append(byte)
+            } else {
+                overflowed = true
             }
         }
         return events
@@ -43,6 +56,7 @@ public struct ServerSentEventParser: Sendable {
             defer {
                 name = ""
                 data = []
+                dataSize = 0
                 hasFields = false
             }
             return Event(id: id, name: name.isEmpty ? "message" : name, data: data.joined(separator: "\n"))
@@ -64,6 +78,11 @@ public struct ServerSentEventParser: Sendable {
             name = String(value)
             hasFields = true
         case "data":
+            dataSize += value.utf8.count + 1
+            guard dataSize <= lineLimit else {
+                overflowed = true
+                return nil
+            }
             data.append(String(value))
             hasFields = true
         default:

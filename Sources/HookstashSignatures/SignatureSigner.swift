@@ -34,11 +34,11 @@ public enum SignatureSigner {
                 ? String(timestamp.microsecondsSinceEpoch / 1000) : String(seconds),
             url: url.map { deliveryURL(scheme: scheme, url: $0, body: body, method: method, contentType: contentType) },
             messageID: messageID ?? defaultMessageID(body: body, seconds: seconds), contentType: contentType)
-        let mac = HMAC.code(definition.algorithm, key: key, message: definition.message(parts))
+        let mac = try HMAC.code(definition.algorithm, key: key, message: definition.message(parts))
         var headers = definition.headers(signature: definition.written(mac), parts: parts)
         if scheme == .github {
             // GitHub sends the legacy SHA-1 header beside the SHA-256 one.
-            let legacy = HMAC.code(.sha1, key: key, message: parts.body)
+            let legacy = try HMAC.code(.sha1, key: key, message: parts.body)
             headers.append(name: "X-Hub-Signature", value: "sha1=" + legacy.hexString)
         }
         return headers

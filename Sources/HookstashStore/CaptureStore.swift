@@ -49,14 +49,11 @@ public final class CaptureStore: Sendable {
         case .createIfMissing:
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
-                do {
-                    try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                } catch {
-                    throw HookstashError.storeUnavailable(
-                        "cannot create the directory \(directory): \(error.localizedDescription)")
-                }
+                try StoreFilePermissions.createDirectory(directory)
             }
+            try StoreFilePermissions.createDatabaseFile(path)
         }
+        StoreFilePermissions.tighten(databasePath: path, bodiesDirectory: bodiesDirectory)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "hookstash"

@@ -31,7 +31,7 @@ struct Hookstash: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as HookstashError {
-            FileHandle.standardError.write(Data("hookstash: \(error.message)\n".utf8))
+            Terminal.error(error.message)
             Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
@@ -40,9 +40,8 @@ struct Hookstash: AsyncParsableCommand {
                 if !message.isEmpty { print(message) }
                 Foundation.exit(0)
             }
-            if !message.isEmpty {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
-            }
+            // Usage errors may quote what was given (a URL with a line break in it): through `Terminal` too.
+            if !message.isEmpty { Terminal.status(message) }
             if error is ExitCode {
                 Foundation.exit(code.rawValue)
             }

@@ -123,7 +123,7 @@ struct ReplayCommandTests {
         ])
         #expect(sent.status == 0, "\(sent.stderr)")
         let received = try #require(await server.requests(atLeast: 1).first)
-        let expected = Base64.encode(HMAC.code(.sha1, key: Array("s3cret".utf8), message: received.body))
+        let expected = try Base64.encode(HMAC.code(.sha1, key: Array("s3cret".utf8), message: received.body))
         #expect(received.headerLines.contains("X-Front-Signature: \(expected)"))
 
         let store = try TestCaptures.temporaryStore()

@@ -11,7 +11,7 @@ struct ResignTests {
     static let oldSecret = "old-secret-123"
     static let newSecret = "whsec_bmV3LXNlY3JldC00NTY="
 
-    /// A capture signed by the provider with `oldSecret` at `signedAt`.
+    /// A capture signed by the provider with `oldSecret` at `signedAt`, found valid when it was captured.
     static func signedCapture(_ scheme: SignatureScheme, signedAt: Timestamp) throws -> Capture {
         let body = Array(#"{"type":"message","id":"evt_1","text":"héllo"}"#.utf8)
         let signature = try SignatureSigner.headers(
@@ -19,7 +19,9 @@ struct ResignTests {
         var headers: [(String, String)] = [("Host", "abc.ngrok.app"), ("Content-Type", "application/json")]
         headers += signature.fields.map { ($0.name, $0.value) }
         headers.append(("Content-Length", "\(body.count)"))
-        return TestCaptures.make(target: "/webhooks", headers: headers, body: body, receivedAt: signedAt)
+        var capture = TestCaptures.make(target: "/webhooks", headers: headers, body: body, receivedAt: signedAt)
+        capture.signature = SignatureVerdict(scheme: scheme.rawValue, status: .valid)
+        return capture
     }
 
     /// The verdict for what the recorder received, checked against `secret`.

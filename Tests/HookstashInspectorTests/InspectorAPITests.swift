@@ -117,8 +117,10 @@ import Testing
 
         let bodyResponse = try await harness.get("/api/captures/1/body")
         #expect(bodyResponse.body == body)
-        // The captured type is kept, but as an attachment, sandboxed and never sniffed: it does not render.
-        #expect(bodyResponse.header("Content-Type") == "text/html")
+        // Served as bytes whatever the sender declared, as an attachment, sandboxed and never sniffed: it neither
+        // renders nor runs. The captured type is given beside it.
+        #expect(bodyResponse.header("Content-Type") == "application/octet-stream")
+        #expect(bodyResponse.header("X-Hookstash-Content-Type") == "text/html")
         #expect(bodyResponse.header("Content-Disposition")?.hasPrefix("attachment") == true)
         #expect(bodyResponse.header("X-Content-Type-Options") == "nosniff")
         #expect(bodyResponse.header("Content-Security-Policy")?.contains("sandbox") == true)

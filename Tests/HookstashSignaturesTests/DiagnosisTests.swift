@@ -10,7 +10,8 @@ import Testing
     static let secret = "s3cret-value"
 
     static func mac(_ algorithm: DigestAlgorithm, _ key: String, _ message: [UInt8]) -> [UInt8] {
-        HMAC.code(algorithm, key: key.bytes, message: message)
+        // The algorithms hookstash uses are always available in the test environment.
+        try! HMAC.code(algorithm, key: key.bytes, message: message)
     }
 
     /// A Front rule request whose signature was computed over `signed` while `sent` arrived.
@@ -82,11 +83,11 @@ import Testing
         #expect(verdict.matchedSecret == 2)
     }
 
-    @Test func stripeSecretDecodedLikeStandardWebhooks() {
+    @Test func stripeSecretDecodedLikeStandardWebhooks() throws {
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
         let key = Base64.decode(String(secret.dropFirst(6)))!
         let message = "1700000000.".bytes + Self.body
-        let signature = HMAC.code(.sha256, key: key, message: message).hexString
+        let signature = try HMAC.code(.sha256, key: key, message: message).hexString
         let request = TestRequests.request(
             headers: HeaderList([("Stripe-Signature", "t=1700000000,v1=\(signature)")]), body: Self.body)
         let verdict = TestRequests.verify(request, .stripe, secrets: [secret])

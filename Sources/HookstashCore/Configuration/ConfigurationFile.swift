@@ -183,6 +183,10 @@ public struct ConfigurationFile: Sendable, Hashable {
                         throw ConfigurationError.badValue(
                             line: entry.line, "a header is written 'Name: value', got '\(header)'")
                     }
+                    if let found = LineBreakingByte.first(in: header) {
+                        throw ConfigurationError.badValue(
+                            line: entry.line, "a header is one line, but this one contains \(found)")
+                    }
                     response.headers.append(
                         name: header[..<colon].trimmingSpaces(),
                         value: header[header.index(after: colon)...].trimmingSpaces())

@@ -201,7 +201,11 @@ private struct TOMLParser {
             || scalar == "_" || scalar == "-"
     }
 
-    private mutating func value() throws(ConfigurationError) -> TOMLDocument.Value {
+    /// Arrays nested deeper than this are refused: parsing (and freeing) nested values recurses, and a file of a
+    /// few hundred kilobytes of `[` would otherwise exhaust the stack. The configuration uses flat arrays.
+    static let maximumArrayDepth = 32
+
+    private mutating func value(depth: Int = 0) throws(ConfigurationError) -> TOMLDocument.Value {
         switch current {
         case "\"":
             if peek(1) == "\"", peek(2) == "\"" { return .string(try multilineString(literal: false)) }
@@ -210,7 +214,7 @@ private struct TOMLParser {
             if peek(1) == "'", peek(2) == "'" { return .string(try multilineString(literal: true)) }
             return .string(try literalString())
         case "[":
-            return try array()
+            return try array(depth: depth + 1)
         case "{":
             throw error("inline tables are not supported; write a [table] section instead")
         case nil, "\n", "#":
@@ -238,8 +242,11 @@ private struct TOMLParser {
         }
     }
 
-    private mutating func array() throws(ConfigurationError) -> TOMLDocument.Value {
+    private mutating func array(depth: Int) throws(ConfigurationError) -> TOMLDocument.Value {
         let startLine = line
+        guard depth <= Self.maximumArrayDepth else {
+            throw error("arrays are nested more than \(Self.maximumArrayDepth) deep")
+        }
         advance()  // [
         var items: [TOMLDocument.Value] = []
         while true {
@@ -251,7 +258,7 @@ private struct TOMLParser {
             guard current != nil else {
                 throw ConfigurationError.syntax(line: startLine, "the array that starts here is not closed with ']'")
             }
-            items.append(try value())
+            items.append(try value(depth: depth))
             skipBlankLines()
             if current == nil {
                 throw ConfigurationError.syntax(line: startLine, "the array that starts here is not closed with ']'")

@@ -15,9 +15,29 @@ public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// libcrypto could not compute a MAC: the algorithm is not available (a FIPS-only configuration, an
+/// `OPENSSL_CONF` that restricts algorithms) or memory ran out.
+public struct CryptoError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `HMAC-SHA-256`.
+    public var operation: String
+    /// libcrypto's own reason, when it gave one.
+    public var reason: String
+
+    public init(operation: String, reason: String) {
+        self.operation = operation
+        self.reason = reason
+    }
+
+    public var description: String {
+        "libcrypto could not compute \(operation)" + (reason.isEmpty ? "" : ": \(reason)")
+    }
+}
+
 public enum HMAC {
-    /// HMAC of `message` under `key`.
-    public static func code(_ algorithm: DigestAlgorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
+    /// HMAC of `message` under `key`. Throws when libcrypto cannot compute it.
+    public static func code(_ algorithm: DigestAlgorithm, key: [UInt8], message: [UInt8]) throws(CryptoError)
+        -> [UInt8]
+    {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         let length = key.withUnsafeBytes { keyBytes in
             message.withUnsafeBufferPointer { messageBytes in
@@ -28,8 +48,13 @@ public enum HMAC {
                 }
             }
         }
-        // libcrypto fails only when out of memory or given an unknown digest, neither of which can happen here.
-        precondition(length > 0, "HMAC failed in libcrypto")
+        guard length > 0 else {
+            var reason = [CChar](repeating: 0, count: 256)
+            hookstash_crypto_last_error(&reason, reason.count)
+            throw CryptoError(
+                operation: "HMAC-\(algorithm.rawValue)",
+                reason: String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
         return Array(out.prefix(Int(length)))
     }
 }
@@ -43,23 +68,26 @@ public func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
 }
 
 /// An incremental digest, for bodies that arrive in parts. Not thread-safe: owned by one request.
+///
+/// Uses libcrypto's low-level SHA functions, which work on a plain struct: nothing to allocate and no provider to
+/// look up, so a digest cannot fail (it is computed for every capture, on the capture path).
 public final class DigestHasher {
-    private let context: OpaquePointer
+    private let algorithm: DigestAlgorithm
+    private let context: UnsafeMutablePointer<hookstash_digest_context>
 
     public init(_ algorithm: DigestAlgorithm) {
-        guard let context = hookstash_digest_new(algorithm.native) else {
-            fatalError("libcrypto could not allocate a digest context")
-        }
-        self.context = context
+        self.algorithm = algorithm
+        context = .allocate(capacity: 1)
+        hookstash_digest_init(algorithm.native, context)
     }
 
     deinit {
-        hookstash_digest_free(context)
+        context.deallocate()
     }
 
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
-        _ = hookstash_digest_update(context, bytes.baseAddress, bytes.count)
+        hookstash_digest_update(algorithm.native, context, bytes.baseAddress, bytes.count)
     }
 
     public func update(_ bytes: [UInt8]) {
@@ -69,7 +97,9 @@ public final class DigestHasher {
     /// The digest of everything passed to `update`. Call once.
     public func finish() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        let length = out.withUnsafeMutableBufferPointer { hookstash_digest_final(context, $0.baseAddress) }
+        let length = out.withUnsafeMutableBufferPointer {
+            hookstash_digest_final(algorithm.native, context, $0.baseAddress)
+        }
         return Array(out.prefix(Int(length)))
     }
 

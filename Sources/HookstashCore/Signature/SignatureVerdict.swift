@@ -48,9 +48,30 @@ public struct SignatureVerdict: Sendable, Hashable, Codable {
 }
 
 extension SignatureVerdict {
-    /// The verdict as JSON, written directly: it is stored with every capture, on the capture path.
-    /// Decodes with `Codable` to an equal value.
+    /// Characters of `expected` kept when a verdict is stored or shown anywhere but `hookstash verify`.
+    public static let keptExpectedLength = 8
+
+    /// `expected` cut to its first `keptExpectedLength` characters and `…`.
+    ///
+    /// The expected signature is the HMAC, under the configured secret, of a body the sender chose: stored or shown
+    /// whole, anyone who can send a request and read the inspector could have any body signed (a signing oracle).
+    /// The first characters are enough to compare it by eye with the signature received.
+    public var abbreviatingExpected: SignatureVerdict {
+        var verdict = self
+        verdict.expected = expected.map(Self.abbreviated)
+        return verdict
+    }
+
+    static func abbreviated(_ text: String) -> String {
+        let kept = text.unicodeScalars.prefix(keptExpectedLength)
+        guard kept.count < text.unicodeScalars.count else { return text }
+        return String(String.UnicodeScalarView(kept)) + "…"
+    }
+
+    /// The verdict as JSON, as it is stored with every capture (on the capture path, so written directly), with
+    /// `expected` abbreviated. Decodes with `Codable` to `abbreviatingExpected`.
     public var jsonText: String {
+        let expected = self.expected.map(Self.abbreviated)
         var out = ""
         out.reserveCapacity(128 + (received?.utf8.count ?? 0) + (expected?.utf8.count ?? 0))
         func append(_ value: String?) {

@@ -1,7 +1,30 @@
 /// Durations as users type them: `90s`, `15m`, `2h`, `7d`, `1w`, `500ms`, or combined (`1h30m`).
 public enum DurationText {
-    /// Seconds, or nil when the text is not a duration.
+    /// Why a text is not a usable duration.
+    public enum Problem: Error, Sendable, Hashable {
+        /// Not a duration at all.
+        case notADuration
+        /// Longer than `maximumSeconds`: a time that far from now cannot be represented.
+        case tooLong(maximumSeconds: Double)
+    }
+
+    /// The longest duration accepted: 100 years. Anything longer would overflow the microsecond timestamps it is
+    /// added to, and means "forever" anyway.
+    public static let maximumSeconds: Double = 100 * 365.25 * 86_400
+
+    /// Seconds, or nil when the text is not a duration or is longer than `maximumSeconds`.
     public static func parse(_ text: String) -> Double? {
+        try? seconds(text)
+    }
+
+    /// Seconds, or why the text is not a usable duration.
+    public static func seconds(_ text: String) throws(Problem) -> Double {
+        guard let seconds = unbounded(text) else { throw .notADuration }
+        guard seconds.isFinite, seconds <= maximumSeconds else { throw .tooLong(maximumSeconds: maximumSeconds) }
+        return seconds
+    }
+
+    private static func unbounded(_ text: String) -> Double? {
         let units: [(String, Double)] = [
             ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
         ]

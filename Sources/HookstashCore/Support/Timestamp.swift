@@ -24,8 +24,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
     }
 
+    /// `seconds` later (earlier when negative), saturating at the representable range instead of trapping.
     public func adding(seconds: Double) -> Timestamp {
-        Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + Int64(seconds * 1_000_000))
+        let limit = 9.0e18
+        let delta = (seconds * 1_000_000).isNaN ? 0 : max(-limit, min(limit, seconds * 1_000_000))
+        let (sum, overflow) = microsecondsSinceEpoch.addingReportingOverflow(Int64(delta))
+        guard !overflow else { return Timestamp(microsecondsSinceEpoch: delta < 0 ? .min : .max) }
+        return Timestamp(microsecondsSinceEpoch: sum)
     }
 
     /// RFC 3339 in UTC with six fractional digits: `2026-11-29T10:00:00.123456Z`.

@@ -29,6 +29,11 @@ final class CurlEasy {
     /// Sends `request` and waits for the answer. Never throws: a failure is recorded in the outcome.
     func perform(_ request: OutgoingRequest, options: DeliveryOptions) -> DeliveryOutcome {
         let startedAt = Timestamp.now()
+        if let refusal = options.checkTarget(host: request.target.host) {
+            return DeliveryOutcome(
+                requestHead: [], response: nil, timings: .init(), newConnection: false,
+                error: .targetRefused(refusal), startedAt: startedAt)
+        }
         // Reset the options but keep the connection cache, so the next request reuses an open connection.
         curl_easy_reset(handle)
         let recorder = ExchangeRecorder(bodyLimit: options.responseBodyLimit)
@@ -43,13 +48,18 @@ final class CurlEasy {
         for name in ["Accept", "Expect", "Content-Type", "Host"] where !request.headers.contains(name) {
             headerList = curl_slist_append(headerList, "\(name):")
         }
+        let resolveList = options.makeResolveList()
+        defer { curl_slist_free_all(resolveList) }
         var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         // POSTFIELDS is not copied and must not be NULL for an empty body: keep a buffer alive through perform.
         let body = request.body.isEmpty ? [UInt8(0)] : request.body
+        let gate = TransferGate(
+            url: request.target.connectionURL, host: request.target.host, options: options,
+            followsRedirects: options.followRedirects)
 
         let code: CURLcode = body.withUnsafeBytes { bodyBytes in
             errorText.withUnsafeMutableBufferPointer { errorBytes in
-                withExtendedLifetime(recorder) {
+                withExtendedLifetime((recorder, gate)) {
                     let context = Unmanaged.passUnretained(recorder).toOpaque()
                     var status = CURLE_OK
                     func check(_ result: CURLcode) { if status == CURLE_OK { status = result } }
@@ -72,7 +82,8 @@ final class CurlEasy {
                         check(hookstash_curl_setopt_string(handle, CURLOPT_URL, request.target.connectionURL))
                         check(hookstash_curl_setopt_string(handle, CURLOPT_REQUEST_TARGET, request.requestTarget))
                     }
-                    check(options.applyConnectionSettings(to: handle))
+                    check(options.applyConnectionSettings(to: handle, resolveList: resolveList))
+                    check(gate.install(on: handle))
                     check(hookstash_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, options.totalTimeoutMs))
                     check(hookstash_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
                     if request.method == "HEAD" {
@@ -118,10 +129,14 @@ final class CurlEasy {
                         })
                     check(hookstash_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, context))
                     check(hookstash_curl_setopt_long(handle, CURLOPT_VERBOSE, 1))
+                    // The buffers, the recorder and the gate end with this closure: no pointer to them may
+                    // outlive it (curl may log while closing cached connections later).
+                    defer { gate.uninstall() }
                     guard status == CURLE_OK else { return status }
                     let result = curl_easy_perform(handle)
-                    // The buffers and the recorder end with this closure: no pointer to them may outlive it
-                    // (curl may log while closing cached connections later).
+                    _ = hookstash_curl_setopt_slist(handle, CURLOPT_RESOLVE, nil)
+                    _ = hookstash_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+                    _ = hookstash_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
                     _ = hookstash_curl_setopt_long(handle, CURLOPT_VERBOSE, 0)
                     _ = hookstash_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
                     _ = hookstash_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, nil)
@@ -156,7 +171,9 @@ final class CurlEasy {
                 bodySize: recorder.bodySize, truncated: recorder.bodySize > Int64(recorder.body.count))
         }
         var error: DeliveryError?
-        if code != CURLE_OK {
+        if code != CURLE_OK, let refused = gate.error(for: request.url) {
+            error = refused
+        } else if code != CURLE_OK {
             let detail = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             error = Self.error(
                 code, detail: detail, osErrno: Int32(osErrno), request: request, options: options,

@@ -39,20 +39,28 @@ public final class CurlStream {
         onOpen: @escaping () -> Void, onData: @escaping ([UInt8]) -> Bool
     ) -> End {
         curl_easy_reset(handle)
+        let host = (try? DeliveryTarget(parsing: url))?.host ?? ""
+        if let refusal = options.checkTarget(host: host) {
+            return .failed(refusal.description)
+        }
         let reader = StreamReader(onOpen: onOpen, onData: onData)
-        return perform(url: url, headers: headers, options: options, idle: idleTimeoutSeconds, reader: reader)
+        let gate = TransferGate(url: url, host: host, options: options, followsRedirects: false)
+        return perform(
+            url: url, headers: headers, options: options, idle: idleTimeoutSeconds, reader: reader, gate: gate)
     }
 
     private func perform(
-        url: String, headers: [String], options: DeliveryOptions, idle: Int, reader: StreamReader
+        url: String, headers: [String], options: DeliveryOptions, idle: Int, reader: StreamReader, gate: TransferGate
     ) -> End {
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         for header in headers { headerList = curl_slist_append(headerList, header) }
+        let resolveList = options.makeResolveList()
+        defer { curl_slist_free_all(resolveList) }
         var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let handle = self.handle
         let code: CURLcode = errorText.withUnsafeMutableBufferPointer { errorBytes in
-            withExtendedLifetime(reader) {
+            withExtendedLifetime((reader, gate)) {
                 let context = Unmanaged.passUnretained(reader).toOpaque()
                 var status = CURLE_OK
                 func check(_ result: CURLcode) { if status == CURLE_OK { status = result } }
@@ -62,7 +70,8 @@ public final class CurlStream {
                 check(hookstash_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1))
                 check(hookstash_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
                 check(hookstash_curl_setopt_string(handle, CURLOPT_URL, url))
-                check(options.applyConnectionSettings(to: handle))
+                check(options.applyConnectionSettings(to: handle, resolveList: resolveList))
+                check(gate.install(on: handle))
                 // No total timeout: the stream lasts as long as it is fed. A silent one is dropped instead.
                 check(hookstash_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
                 check(hookstash_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, idle)))
@@ -78,10 +87,21 @@ public final class CurlStream {
                     })
                 check(hookstash_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
                 reader.handle = handle
+                // The error buffer, the reader and the gate end with this closure: the handle must not keep
+                // pointers to them (curl may write an error while closing its cached connection at cleanup).
+                defer {
+                    gate.uninstall()
+                    reader.handle = nil
+                    _ = hookstash_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+                    _ = hookstash_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, nil)
+                    _ = hookstash_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+                    _ = hookstash_curl_setopt_slist(handle, CURLOPT_RESOLVE, nil)
+                }
                 guard status == CURLE_OK else { return status }
                 return curl_easy_perform(handle)
             }
         }
+        if code != CURLE_OK, let refused = gate.error(for: url) { return .failed(refused.message) }
         if let refused = reader.refusal { return refused }
         if reader.stopped { return .stopped }
         if code == CURLE_OK, !reader.opened {

@@ -1,4 +1,4 @@
-/// How one delivery is performed: timeouts, response capture, redirects, proxy.
+/// How one delivery is performed: timeouts, response capture, redirects, proxy, where not to deliver.
 public struct DeliveryOptions: Sendable, Hashable {
     /// Time allowed to open the connection (TCP and TLS). Default 5 s.
     public var connectTimeoutMs: Int
@@ -14,6 +14,10 @@ public struct DeliveryOptions: Sendable, Hashable {
     public var proxy: String?
     /// Skip the TLS certificate check (`--insecure`), for a local HTTPS target with a self-signed certificate.
     public var insecure: Bool
+    /// Where not to deliver: link-local and cloud metadata addresses unless allowed, checked on every connection.
+    public var targetGuard: TargetGuard
+    /// Fixed addresses for names, as curl's `--resolve` takes them: `host:port:address`.
+    public var resolve: [String]
 
     public static let defaultConnectTimeoutMs = 5_000
     public static let defaultTotalTimeoutMs = 30_000
@@ -25,7 +29,9 @@ public struct DeliveryOptions: Sendable, Hashable {
         responseBodyLimit: Int = DeliveryOptions.defaultResponseBodyLimit,
         followRedirects: Bool = false,
         proxy: String? = nil,
-        insecure: Bool = false
+        insecure: Bool = false,
+        targetGuard: TargetGuard = TargetGuard(),
+        resolve: [String] = []
     ) {
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
@@ -33,5 +39,7 @@ public struct DeliveryOptions: Sendable, Hashable {
         self.followRedirects = followRedirects
         self.proxy = proxy
         self.insecure = insecure
+        self.targetGuard = targetGuard
+        self.resolve = resolve
     }
 }

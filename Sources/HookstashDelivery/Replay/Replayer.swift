@@ -11,6 +11,8 @@ public struct Replayer: Sendable {
         public var report: DeliveryReport?
         /// Why the capture was not sent (not found, malformed), in a sentence.
         public var problem: String?
+        /// The guard's decision, when a guard refused it (re-signing an unverified capture).
+        public var refusal: (any DeliveryRefusal)?
 
         /// An answer arrived with a 2xx or 3xx status.
         public var succeeded: Bool {
@@ -84,7 +86,7 @@ public struct Replayer: Sendable {
                         }
                         request = try self.request(for: capture, to: target, settings: settings, transform: transform)
                     } catch {
-                        return Result(captureID: id, problem: "\(error)")
+                        return Result(captureID: id, problem: "\(error)", refusal: error as? any DeliveryRefusal)
                     }
                     let outcome = await workers.deliver(request, options: options)
                     return Result(

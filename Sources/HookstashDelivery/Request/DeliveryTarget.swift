@@ -17,6 +17,9 @@ public struct DeliveryTarget: Sendable, Hashable, CustomStringConvertible {
     public let query: String?
 
     public init(parsing text: String) throws(DeliveryError) {
+        if let found = LineBreakingByte.first(in: text) {
+            throw .invalidTarget("the URL contains \(found); a URL is one line")
+        }
         var rest = Substring(text.trimmingSpaces())
         guard let separator = rest.firstRange(of: "://") else {
             throw .invalidTarget("\(text) is not a URL: expected http://host[:port][/path]")
@@ -55,6 +58,15 @@ public struct DeliveryTarget: Sendable, Hashable, CustomStringConvertible {
         self.authority = authority
         self.path = path.isEmpty ? nil : String(path)
         self.query = query
+    }
+
+    /// The host without port or brackets: `localhost`, `192.0.2.1`, `::1`.
+    public var host: String {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        guard let colon = authority.lastIndex(of: ":") else { return authority }
+        return String(authority[..<colon])
     }
 
     /// The URL as given, normalised to scheme://authority/path?query.

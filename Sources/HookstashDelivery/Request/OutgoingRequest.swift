@@ -95,8 +95,9 @@ public struct ReplaySettings: Sendable, Hashable {
             throw .invalidRequest("\(name.isEmpty ? "an empty name" : name) is not a valid header name")
         }
         let value = text[text.index(after: colon)...].trimmingSpaces()
-        guard !value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-            throw .invalidRequest("the value of \(name) contains a line break")
+        // By bytes: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        if let found = LineBreakingByte.first(in: value) {
+            throw .invalidRequest("the value of \(name) contains \(found); a header is one line")
         }
         return (name, value.isEmpty ? nil : value)
     }

@@ -4,14 +4,30 @@ import HookstashSignatures
 /// Recomputes a request's signature headers as the sender would, with another secret and a fresh timestamp
 /// (`replay --resign`, `"resign": true` in the API, `send`).
 public struct Resigner: Sendable {
+    /// Which captures are re-signed. Re-signing gives a valid signature, under the configured secret, to whatever
+    /// the capture holds: only captures whose signature was verified are, unless asked.
+    public enum Requirement: Sendable, Hashable {
+        /// The capture's stored verdict must be `valid` (`replay --resign`, the inspector's replay).
+        case storedVerdictValid
+        /// The capture's signature must verify with `secret` (`pull --resign`: the remote's verdict is not trusted).
+        case verifiesWithSecret
+        /// Any capture (`--resign-unverified`, `"resign_unverified": true`).
+        case none
+    }
+
     /// The scheme to sign with; nil: the capture's verdict, else whatever its headers show.
     public var scheme: SignatureScheme?
     public var secret: String
+    public var requirement: Requirement
     public var now: @Sendable () -> Timestamp
 
-    public init(scheme: SignatureScheme? = nil, secret: String, now: @escaping @Sendable () -> Timestamp = { .now() }) {
+    public init(
+        scheme: SignatureScheme? = nil, secret: String, requirement: Requirement = .storedVerdictValid,
+        now: @escaping @Sendable () -> Timestamp = { .now() }
+    ) {
         self.scheme = scheme
         self.secret = secret
+        self.requirement = requirement
         self.now = now
     }
 
@@ -24,9 +40,31 @@ public struct Resigner: Sendable {
             "capture \(capture.id) carries no signature header hookstash recognises; name the scheme with --scheme")
     }
 
-    /// Replaces the signature headers of `request` (in place, keeping their position) with new ones.
+    /// Replaces the signature headers of `request` (in place, keeping their position) with new ones. Throws
+    /// `ResignRefusal` when the capture does not meet `requirement`.
     public func apply(to request: inout OutgoingRequest, capture: Capture) throws {
-        try sign(&request, scheme: scheme(for: capture))
+        let scheme = try scheme(for: capture)
+        try checkRequirement(capture, body: request.body, scheme: scheme)
+        try sign(&request, scheme: scheme)
+    }
+
+    /// Throws `ResignRefusal` unless `capture` may be re-signed.
+    func checkRequirement(_ capture: Capture, body: [UInt8], scheme: SignatureScheme) throws {
+        switch requirement {
+        case .none:
+            return
+        case .storedVerdictValid:
+            guard capture.signature?.status == .valid else {
+                throw ResignRefusal(captureID: capture.id, status: capture.signature?.status)
+            }
+        case .verifiesWithSecret:
+            let verdict = SignatureVerifier.verify(
+                SignatureRequest(capture: capture, body: body),
+                policy: SignaturePolicy(scheme: .scheme(scheme), secrets: [secret]))
+            guard verdict.status == .valid else {
+                throw ResignRefusal(captureID: capture.id, status: verdict.status)
+            }
+        }
     }
 
     /// Signs `request` with `scheme`: replaces or appends the scheme's headers and, for Twilio with a JSON body,

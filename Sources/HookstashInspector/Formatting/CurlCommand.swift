@@ -21,53 +21,66 @@ public struct CurlCommand: Sendable {
     /// Headers curl computes itself from what it sends; copying them would contradict the body or URL.
     private static let computedHeaders: Set<String> = ["host", "content-length", "transfer-encoding", "connection"]
 
-    /// The command for a POSIX shell. A body that is text without NUL travels in single quotes (where the shell
-    /// changes nothing: quotes, backslashes, `$` and newlines survive); any other body is decoded from base64
-    /// and piped in.
+    /// The command for a POSIX shell (`sh`, `bash`, `dash`, `zsh`), built with `ShellQuoting`: every captured
+    /// value is one word, single-quoted when it is plain printable ASCII and decoded from base64 otherwise, so no
+    /// captured byte is ever parsed by the shell. A body of printable ASCII and line feeds travels in single quotes
+    /// with `--data-raw` (which, unlike `--data-binary`, never reads a file for a body starting with `@`); any
+    /// other body is decoded from base64 and piped in. `--disable` ignores the user's `.curlrc` and `--globoff`
+    /// keeps `[]{}` in the URL literal.
     public var text: String {
-        var parts: [String] = ["curl", "--silent", "--show-error"]
+        var parts: [String] = ["curl", "--disable", "--globoff", "--silent", "--show-error"]
         switch capture.method {
         case "HEAD": parts.append("--head")
         case "GET" where body.isEmpty: break
-        default: parts += ["--request", Self.quoted(capture.method)]
+        default: parts += ["--request", ShellQuoting.word(capture.method)]
         }
-        parts += ["--url", Self.quoted(url)]
+        parts += ["--url", ShellQuoting.word(url)]
         var named = Set<String>()
         for field in capture.headers {
             let lower = field.name.lowercased()
             named.insert(lower)
             if Self.computedHeaders.contains(lower) { continue }
+            // A name that is not an HTTP token cannot be sent as captured (and one starting with `@` would make
+            // curl read a file).
+            guard Self.isToken(field.name) else { continue }
             // curl drops a header given as `Name:` with no value; `Name;` sends it empty.
             parts += [
-                "--header", Self.quoted(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"),
+                "--header", ShellQuoting.word(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"),
             ]
         }
         // Remove what curl would add on its own, so the receiver sees the captured headers only.
         for (header, lower) in [("Accept", "accept"), ("User-Agent", "user-agent")] where !named.contains(lower) {
-            parts += ["--header", Self.quoted("\(header):")]
+            parts += ["--header", ShellQuoting.word("\(header):")]
         }
         if !body.isEmpty {
-            if !named.contains("content-type") { parts += ["--header", Self.quoted("Content-Type:")] }
-            if !named.contains("expect") { parts += ["--header", Self.quoted("Expect:")] }
+            if !named.contains("content-type") { parts += ["--header", ShellQuoting.word("Content-Type:")] }
+            if !named.contains("expect") { parts += ["--header", ShellQuoting.word("Expect:")] }
         }
         if body.isEmpty {
             return parts.joined(separator: " ")
         }
         if let bodyFile {
-            parts += ["--data-binary", Self.quoted("@" + bodyFile)]
+            parts += ["--data-binary", ShellQuoting.word("@" + bodyFile)]
             return parts.joined(separator: " ")
         }
-        if !body.contains(0), let text = String(validating: body, as: UTF8.self) {
-            parts += ["--data-binary", Self.quoted(text)]
+        if ShellQuoting.isPlain(body, allowingLineFeeds: true) {
+            parts += ["--data-raw", ShellQuoting.singleQuoted(body)]
             return parts.joined(separator: " ")
         }
         parts += ["--data-binary", "@-"]
-        return "printf '%s' " + Self.quoted(Base64.encode(body)) + " | base64 -d | " + parts.joined(separator: " ")
+        return ShellQuoting.pipedFromBase64(body) + " | " + parts.joined(separator: " ")
     }
 
-    /// `value` in single quotes for a POSIX shell; a single quote becomes `'\''`.
-    static func quoted(_ value: String) -> String {
-        "'" + value.replacing("'", with: "'\\''") + "'"
+    static func isToken(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
+            }
     }
 }
 

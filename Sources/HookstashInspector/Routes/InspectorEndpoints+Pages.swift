@@ -237,7 +237,9 @@ extension InspectorEndpoints {
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
         let fields = FormFields(String(buffer: body))
-        let replayRequest = ReplayRequest(to: fields["to"] ?? "", resign: fields["resign"] == "on")
+        let replayRequest = ReplayRequest(
+            to: fields["to"] ?? "", resign: fields["resign"] == "on",
+            resignUnverified: fields["resign_unverified"] == "on")
         switch await replay(captureID, replayRequest) {
         case .success:
             var response = Response(status: .seeOther)

@@ -85,16 +85,25 @@ struct InspectorEndpoints: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
-    static func download(_ bytes: [UInt8], contentType: String, filename: String) -> Response {
-        Response(
-            status: .ok,
-            headers: [
-                .contentType: contentType,
-                .contentDisposition: "attachment; filename=\"\(filename)\"",
-                // Even opened in a tab, a download runs nothing with the inspector's origin.
-                .contentSecurityPolicy: "default-src 'none'; sandbox",
-            ],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    /// The type every download is served as, whatever the sender declared: a browser neither renders nor runs it
+    /// (with `nosniff`, a `<script src>` or stylesheet pointing at it is refused).
+    static let downloadType = "application/octet-stream"
+    /// Text views (the curl script) are plain text.
+    static let textDownloadType = "text/plain; charset=utf-8"
+    /// The Content-Type the capture declared, given beside the download's own.
+    static let capturedContentTypeHeader = HTTPField.Name("X-Hookstash-Content-Type")!
+
+    static func download(
+        _ bytes: [UInt8], contentType: String = downloadType, filename: String, capturedContentType: String? = nil
+    ) -> Response {
+        var headers: HTTPFields = [
+            .contentType: contentType,
+            .contentDisposition: "attachment; filename=\"\(filename)\"",
+            // Even opened in a tab, a download runs nothing with the inspector's origin.
+            .contentSecurityPolicy: "default-src 'none'; sandbox",
+        ]
+        if let capturedContentType { headers[capturedContentTypeHeader] = capturedContentType }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     // MARK: JSON API
@@ -133,24 +142,21 @@ struct InspectorEndpoints: Sendable {
     func rawDownload(id: String) throws -> Response {
         answering {
             let capture = try capture(id)
-            return Self.download(
-                try store.rawMessage(of: capture), contentType: "application/octet-stream",
-                filename: "capture-\(capture.id).http")
+            return Self.download(try store.rawMessage(of: capture), filename: "capture-\(capture.id).http")
         }
     }
 
     func bodyDownload(id: String) throws -> Response {
         answering {
             let capture = try capture(id)
-            let contentType = capture.headers.first("Content-Type").flatMap { Self.safeContentType($0) }
             return Self.download(
-                try store.bytes(of: capture.body), contentType: contentType ?? "application/octet-stream",
-                filename: "capture-\(capture.id).body")
+                try store.bytes(of: capture.body), filename: "capture-\(capture.id).body",
+                capturedContentType: capture.headers.first("Content-Type").flatMap { Self.safeContentType($0) })
         }
     }
 
-    /// The captured Content-Type when it is a well-formed media type (a value with a line break or other
-    /// control characters could not be sent back as a header).
+    /// The captured Content-Type when it is printable ASCII with a `/` (a value with a line break, another
+    /// control character or a byte above 0x7E is not sent back as a header).
     static func safeContentType(_ value: String) -> String? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }), trimmed.contains("/") else {
@@ -163,9 +169,7 @@ struct InspectorEndpoints: Sendable {
         answering {
             let capture = try capture(id)
             let document = HARDocument(entries: [.init(capture: capture, body: try store.bytes(of: capture.body))])
-            return Self.download(
-                try document.encoded(), contentType: "application/json; charset=utf-8",
-                filename: "capture-\(capture.id).har")
+            return Self.download(try document.encoded(), filename: "capture-\(capture.id).har")
         }
     }
 
@@ -174,7 +178,7 @@ struct InspectorEndpoints: Sendable {
             let capture = try capture(id)
             let command = CurlCommand(capture: capture, body: try store.bytes(of: capture.body)).text + "\n"
             return Self.download(
-                Array(command.utf8), contentType: "text/plain; charset=utf-8", filename: "capture-\(capture.id).sh")
+                Array(command.utf8), contentType: Self.textDownloadType, filename: "capture-\(capture.id).sh")
         }
     }
 
@@ -199,13 +203,17 @@ struct InspectorEndpoints: Sendable {
         case .success(let delivery):
             return try Self.json(delivery)
         case .failure(let refusal):
-            return ErrorResponse.make(refusal.status, refusal.message)
+            guard let code = refusal.code else { return ErrorResponse.make(refusal.status, refusal.message) }
+            struct Coded: Encodable { var error: String, code: String }
+            return try Self.json(Coded(error: refusal.message, code: code), status: refusal.status)
         }
     }
 
     struct ReplayRefusal: Error {
         var status: HTTPResponse.Status
         var message: String
+        /// A guard's refusal (`target_not_allowed`, `signature_not_verified`), answered in the JSON's `code`.
+        var code: String? = nil
     }
 
     /// Calls the replay hook; 501 when none is configured.
@@ -216,6 +224,7 @@ struct InspectorEndpoints: Sendable {
                     status: .notImplemented,
                     message: "replay is not available in this inspector; use `hookstash replay ID --to URL`"))
         }
+        if let refusal = Self.lineBreakRefusal(request) { return .failure(refusal) }
         guard let url = URL(string: request.to), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", url.host != nil
         else {
@@ -227,6 +236,8 @@ struct InspectorEndpoints: Sendable {
                 return .failure(ReplayRefusal(status: .notFound, message: "no capture with id \(captureID)"))
             }
             return .success(try await hook(captureID, request))
+        } catch let refusal as any DeliveryRefusal {
+            return .failure(ReplayRefusal(status: .forbidden, message: refusal.description, code: refusal.code))
         } catch let error as HookstashError {
             let status: HTTPResponse.Status =
                 error.isNotFound || error.isStoreUnavailable ? Self.status(of: error) : .badRequest
@@ -234,6 +245,23 @@ struct InspectorEndpoints: Sendable {
         } catch {
             return .failure(ReplayRefusal(status: .badGateway, message: "replay failed: \(error)"))
         }
+    }
+
+    /// A 400 when the target or a header carries CR, LF or NUL: each would end the line it is on when sent.
+    static func lineBreakRefusal(_ request: ReplayRequest) -> ReplayRefusal? {
+        if let found = LineBreakingByte.first(in: request.to) {
+            return ReplayRefusal(status: .badRequest, message: "the target URL contains \(found)")
+        }
+        for (index, pair) in request.headers.enumerated() {
+            for (part, text) in zip(["name", "value"], pair) {
+                if let found = LineBreakingByte.first(in: text) {
+                    return ReplayRefusal(
+                        status: .badRequest,
+                        message: "the \(part) of header \(index + 1) contains \(found); a header is one line")
+                }
+            }
+        }
+        return nil
     }
 
     func deleteJSON(id: String) throws -> Response {

@@ -53,7 +53,7 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
                     // Take the token out of the address bar and history; the cookie carries it from now on.
                     var response = Response(status: .seeOther)
                     response.headers[.location] = Self.pathWithoutToken(request.uri)
-                    response.setCookie(sessionCookie(token))
+                    response.setCookie(sessionCookie(token, secure: Self.reachedOverTLS(request)))
                     return response
                 }
             case .missing:
@@ -72,7 +72,7 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
             }
         }
         var response = try await next(request, context)
-        if setCookie, let token { response.setCookie(sessionCookie(token)) }
+        if setCookie, let token { response.setCookie(sessionCookie(token, secure: Self.reachedOverTLS(request))) }
         return response
     }
 
@@ -98,9 +98,34 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The cookie holds a digest of the token, not the token: any token text is a valid cookie value, and the
-    /// token itself is not written to the browser's cookie store.
-    private func sessionCookie(_ token: String) -> Cookie {
-        Cookie(name: Self.cookieName, value: Self.cookieValue(token), path: "/", httpOnly: true, sameSite: .strict)
+    /// token itself is not written to the browser's cookie store. `secure` when the browser reached the inspector
+    /// over TLS, so that the cookie is never sent over plain HTTP afterwards.
+    private func sessionCookie(_ token: String, secure: Bool) -> Cookie {
+        Cookie(
+            name: Self.cookieName, value: Self.cookieValue(token), path: "/", secure: secure, httpOnly: true,
+            sameSite: .strict)
+    }
+
+    /// Whether a TLS-terminating proxy in front says the browser used https: `X-Forwarded-Proto: https` or
+    /// `Forwarded: proto=https` (the first hop's). The inspector itself speaks plain HTTP. Any client may send
+    /// these headers, and that is harmless: the answer only makes the cookie stricter (a browser on plain HTTP
+    /// that claims https gets a cookie it will not send back).
+    static func reachedOverTLS(_ request: Request) -> Bool {
+        func firstHop(_ value: String) -> Substring {
+            (value.split(separator: ",", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)[...]
+        }
+        if let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!],
+            firstHop(proto).lowercased() == "https"
+        {
+            return true
+        }
+        if let forwarded = request.headers[HTTPField.Name("Forwarded")!] {
+            let pairs = firstHop(forwarded).split(separator: ";").map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
+            return pairs.contains("proto=https") || pairs.contains("proto=\"https\"")
+        }
+        return false
     }
 
     static func cookieValue(_ token: String) -> String {
@@ -173,15 +198,19 @@ struct FormFields: Sendable {
 
 /// Headers on every inspector answer.
 enum SecurityHeaders {
-    /// Scripts and styles only from our own files: nothing in a captured request can run, even if it were
-    /// ever printed unescaped.
-    static let pagePolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    /// A page's policy: its one script is the one carrying `scriptNonce` (`/static/inspector.js`), never any
+    /// other file of this origin — a capture's body, even served under another type by mistake, cannot be loaded
+    /// as a script. Styles only from our own files.
+    static func pagePolicy(scriptNonce: String) -> String {
+        "default-src 'none'; script-src 'nonce-\(scriptNonce)'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    /// Every other answer (JSON, downloads, redirects, the static files): nothing runs, nothing loads.
+    static let otherPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
 
     static func apply(to headers: inout HTTPFields, path: String) {
-        // Downloads get a sandbox on top: even opened directly, they run no script with our origin.
-        if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = pagePolicy }
+        if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = otherPolicy }
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"

@@ -1,5 +1,6 @@
 /// The page frame. `content` is HTML already rendered (and escaped) by a page template; everything else is
-/// escaped here. No inline script or style anywhere: the CSP allows only /static files.
+/// escaped here. No inline script or style anywhere: the CSP allows the stylesheet from /static and one script, the
+/// one carrying this page's nonce.
 enum LayoutTemplate {
     static let source = #"""
         <!DOCTYPE html>
@@ -10,7 +11,7 @@ enum LayoutTemplate {
         <meta name="csrf-token" content="{{csrf}}">
         <title>{{title}}</title>
         <link rel="stylesheet" href="/static/inspector.css">
-        <script src="/static/inspector.js" defer></script>
+        <script src="/static/inspector.js" nonce="{{nonce}}" defer></script>
         </head>
         <body data-page="{{page}}">
         <header class="top"><a class="brand" href="/">hookstash</a> <span class="muted">inspector</span> <span class="store muted" title="store">{{storePath}}</span></header>

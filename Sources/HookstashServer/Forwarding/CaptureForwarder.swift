@@ -17,11 +17,14 @@ public struct CaptureForwarder: Sendable {
         public var maxAttempts: Int?
         public var concurrency: Int?
         public var timeoutMs: Int?
+        /// Where forwards may go (link-local and metadata addresses are refused unless allowed).
+        public var targetGuard: TargetGuard
 
         public init(
             retryInitialSeconds: Double? = nil, retryMaxSeconds: Double? = nil, maxAttempts: Int? = nil,
-            concurrency: Int? = nil, timeoutMs: Int? = nil
+            concurrency: Int? = nil, timeoutMs: Int? = nil, targetGuard: TargetGuard = TargetGuard()
         ) {
+            self.targetGuard = targetGuard
             self.retryInitialSeconds = retryInitialSeconds
             self.retryMaxSeconds = retryMaxSeconds
             self.maxAttempts = maxAttempts
@@ -36,6 +39,7 @@ public struct CaptureForwarder: Sendable {
     private let queues: [String: ForwardQueue]
     private let logger: Logger
 
+    /// Throws `TargetRefusal` when a forward target is one the guard refuses.
     public init(store: CaptureStore, router: EndpointRouter, logger: Logger, limits: Limits = Limits()) throws {
         self.router = router
         self.logger = logger
@@ -45,7 +49,7 @@ public struct CaptureForwarder: Sendable {
             let service = try ForwardQueueService(
                 store: store, url: url, logger: logger, retryInitialSeconds: limits.retryInitialSeconds,
                 retryMaxSeconds: limits.retryMaxSeconds, maxAttempts: limits.maxAttempts,
-                concurrency: limits.concurrency, timeoutMs: limits.timeoutMs)
+                concurrency: limits.concurrency, timeoutMs: limits.timeoutMs, targetGuard: limits.targetGuard)
             services.append(service)
             queues[url] = service.queue
         }

@@ -7,22 +7,30 @@ import HookstashStore
 /// detail page's form. Re-signing uses the secret and scheme configured for the capture's route.
 ///
 /// Wiring in `serve`: `InspectorConfiguration(…, replay: { id, request in try await replayer.replay(captureID: id,
-/// to: request.to, resign: request.resign, headers: request.headers) })`; call `shutdown()` when serve stops.
+/// to: request.to, resign: request.resign, resignUnverified: request.resignUnverified, headers: request.headers)
+/// })`; call `shutdown()` when serve stops.
 public final class CaptureReplayer: Sendable {
     public let router: EndpointRouter
     private let replayer: Replayer
+    private let options: DeliveryOptions
 
-    public init(store: CaptureStore, router: EndpointRouter, concurrency: Int = 4) {
+    /// - Parameter options: how each replay is delivered; its `targetGuard` decides where replays may go.
+    public init(
+        store: CaptureStore, router: EndpointRouter, concurrency: Int = 4, options: DeliveryOptions = DeliveryOptions()
+    ) {
         self.router = router
         self.replayer = Replayer(store: store, workers: DeliveryWorkers(count: concurrency))
+        self.options = options
     }
 
     /// Delivers capture `captureID` to `to` and returns the recorded delivery (with the request as sent and the
     /// answer). Throws `HookstashError`: `notFound` for an unknown capture, `invalidInput` for a target, header or
-    /// re-signing request the user must fix. A delivery that got no answer is returned with its error, not thrown.
-    public func replay(captureID: Int64, to: String, resign: Bool, headers: [[String]] = []) async throws
-        -> DeliveryRecord
-    {
+    /// re-signing request the user must fix; a `DeliveryRefusal` when a guard refused it: `TargetRefusal` (the
+    /// target is link-local or a metadata service), `ResignRefusal` (re-signing a capture whose signature is not
+    /// valid, without `resignUnverified`). A delivery that got no answer is returned with its error, not thrown.
+    public func replay(
+        captureID: Int64, to: String, resign: Bool, resignUnverified: Bool = false, headers: [[String]] = []
+    ) async throws -> DeliveryRecord {
         var extraHeaders: [(String, String)] = []
         for pair in headers {
             guard pair.count == 2 else { throw HookstashError.invalidInput("each header is a [name, value] pair") }
@@ -36,11 +44,15 @@ public final class CaptureReplayer: Sendable {
         let router = self.router
         var resignWith: (@Sendable (Capture) throws -> Resigner)?
         if resign {
-            resignWith = { @Sendable capture in try Self.resigner(for: capture, router: router) }
+            resignWith = { @Sendable capture in
+                var resigner = try Self.resigner(for: capture, router: router)
+                if resignUnverified { resigner.requirement = .none }
+                return resigner
+            }
         }
         do {
             return try await replayer.replayOne(
-                id: captureID, to: to, headers: extraHeaders, resignWith: resignWith)
+                id: captureID, to: to, headers: extraHeaders, resignWith: resignWith, options: options)
         } catch let error as DeliveryError {
             throw HookstashError.invalidInput(error.message)
         }

@@ -19,11 +19,12 @@ public struct ForwardQueueService: Service {
     }
 
     /// A service forwarding to `url` with the documented defaults, each overridable (nil keeps the default).
-    /// Throws `HookstashError.invalidInput` with a sentence when the URL or a limit is unusable.
+    /// Throws `HookstashError.invalidInput` with a sentence when the URL or a limit is unusable, and `TargetRefusal`
+    /// when `targetGuard` refuses the URL's host.
     public init(
         store: CaptureStore, url: String, logger: Logger, retryInitialSeconds: Double? = nil,
         retryMaxSeconds: Double? = nil, maxAttempts: Int? = nil, concurrency: Int? = nil, timeoutMs: Int? = nil,
-        resigner: Resigner? = nil
+        resigner: Resigner? = nil, targetGuard: TargetGuard = TargetGuard()
     ) throws {
         let target: DeliveryTarget
         do {
@@ -31,6 +32,9 @@ public struct ForwardQueueService: Service {
         } catch {
             throw HookstashError.invalidInput("--forward: \(error.message)")
         }
+        let options = DeliveryOptions(
+            totalTimeoutMs: timeoutMs ?? DeliveryOptions.defaultTotalTimeoutMs, targetGuard: targetGuard)
+        if let refusal = options.checkTarget(host: target.host) { throw refusal }
         if let maxAttempts, maxAttempts < 1 {
             throw HookstashError.invalidInput("--forward-max-attempts must be at least 1")
         }
@@ -46,9 +50,7 @@ public struct ForwardQueueService: Service {
             maxDelay: retryMaxSeconds ?? defaults.maxDelay, maxAttempts: maxAttempts ?? defaults.maxAttempts,
             jitter: defaults.jitter)
         let configuration = ForwardQueue.Configuration(
-            target: target,
-            options: DeliveryOptions(totalTimeoutMs: timeoutMs ?? DeliveryOptions.defaultTotalTimeoutMs),
-            policy: policy, concurrency: concurrency ?? 1)
+            target: target, options: options, policy: policy, concurrency: concurrency ?? 1)
         self.init(
             queue: ForwardQueue(
                 store: store, configuration: configuration, transform: resigner?.transform,

@@ -45,11 +45,21 @@ enum JSONReserialization {
 
     static func serialize(_ node: Node, _ style: Style) -> [UInt8] {
         var out: [UInt8] = []
-        write(node, style, level: 0, into: &out)
+        _ = write(node, style, level: 0, limit: .max, into: &out)
         return out
     }
 
-    private static func write(_ node: Node, _ style: Style, level: Int, into out: inout [UInt8]) {
+    /// The serialization, or nil as soon as it would be longer than `limit` bytes: indentation can make a small,
+    /// deeply nested body many times larger, so the output is bounded while it is written.
+    static func serialize(_ node: Node, _ style: Style, limit: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        guard write(node, style, level: 0, limit: limit, into: &out), out.count <= limit else { return nil }
+        return out
+    }
+
+    /// Returns false once `out` is longer than `limit` (what was written so far is then useless).
+    private static func write(_ node: Node, _ style: Style, level: Int, limit: Int, into out: inout [UInt8]) -> Bool {
+        guard out.count <= limit else { return false }
         func newline(_ level: Int) {
             guard let indent = style.indent else { return }
             out.append(0x0a)
@@ -67,7 +77,7 @@ enum JSONReserialization {
                 for (index, item) in items.enumerated() {
                     if index > 0 { out.append(contentsOf: itemSeparator) }
                     newline(level + 1)
-                    write(item, style, level: level + 1, into: &out)
+                    guard write(item, style, level: level + 1, limit: limit, into: &out) else { return false }
                 }
                 newline(level)
             }
@@ -86,12 +96,13 @@ enum JSONReserialization {
                     newline(level + 1)
                     writeString(key, style, into: &out)
                     out.append(contentsOf: style.keySeparator.utf8)
-                    write(value, style, level: level + 1, into: &out)
+                    guard write(value, style, level: level + 1, limit: limit, into: &out) else { return false }
                 }
                 newline(level)
             }
             out.append(UInt8(ascii: "}"))
         }
+        return out.count <= limit
     }
 
     private static func writeString(_ text: String, _ style: Style, into out: inout [UInt8]) {

@@ -11,6 +11,10 @@ struct SignatureDiagnosis {
     let urls: SignedURLSources
     let policy: SignaturePolicy
 
+    /// A re-serialization longer than this many times the body (or than `reserializationFloor`) is not tried.
+    static let reserializationGrowth = 4
+    static let reserializationFloor = 64 * 1024
+
     /// HMACs left to spend.
     private(set) var budget = 80
     /// Bytes left to hash: a large body gets fewer variants, so a diagnosis stays cheap on the capture path.
@@ -176,12 +180,23 @@ struct SignatureDiagnosis {
                 "matches if a trailing CRLF (\\r\\n) is added to the body: the signed body ended in a line break that "
                     + "did not arrive", body + [0x0d, 0x0a]
             ))
-        if let node = JSONReserialization.parse(body) {
+        // Every variant is hashed once per secret tried: the bytes they will cost are reserved before any
+        // re-serialization is built, and each is built only within what remains (and at most a few times the
+        // body), so a small, deeply nested body cannot make the diagnosis allocate many times its size.
+        let hashesPerVariant = max(1, keyedSecrets.count)
+        var reserved = variants.reduce(0) { $0 + $1.1.count } * hashesPerVariant
+        let largest = max(Self.reserializationFloor, body.count * Self.reserializationGrowth)
+        if byteBudget - reserved > 0, let node = JSONReserialization.parse(body) {
             // A re-serialization equal to a line-ending variant would repeat its sentence.
             var seen = Set([body] + variants.map(\.1))
             for style in JSONReserialization.styles {
-                let serialized = JSONReserialization.serialize(node, style)
+                let room = min(largest, (byteBudget - reserved) / hashesPerVariant)
+                guard room > 0, let serialized = JSONReserialization.serialize(node, style, limit: room) else {
+                    stoppedEarly = true
+                    continue
+                }
                 guard seen.insert(serialized).inserted else { continue }
+                reserved += serialized.count * hashesPerVariant
                 variants.append(
                     (
                         "matches the body re-serialized as \(style.name): the signature was computed over a different "
@@ -293,7 +308,10 @@ struct SignatureDiagnosis {
         budget -= 1
         byteBudget -= message.count
         tried += 1
-        let mac = HMAC.code(algorithm ?? definition.algorithm, key: key, message: message)
+        guard let mac = try? HMAC.code(algorithm ?? definition.algorithm, key: key, message: message) else {
+            stoppedEarly = true
+            return nil
+        }
         return form(of: mac)
     }
 

@@ -10,7 +10,7 @@ extension CaptureStore {
     public func createBodyFile(suffix: String = "body") throws -> (name: String, descriptor: Int32) {
         if !FileManager.default.fileExists(atPath: bodiesDirectory) {
             do {
-                try FileManager.default.createDirectory(atPath: bodiesDirectory, withIntermediateDirectories: true)
+                try StoreFilePermissions.createDirectory(bodiesDirectory)
                 // The directory's own entry must survive a power cut too, or the files in it go with it.
                 let parent = (bodiesDirectory as NSString).deletingLastPathComponent
                 try sync(parent.isEmpty ? "." : parent, flags: O_RDONLY | O_DIRECTORY)
@@ -21,7 +21,8 @@ extension CaptureStore {
             }
         }
         let name = "\(UUID().uuidString.lowercased()).\(suffix)"
-        let descriptor = open(bodiesDirectory + "/" + name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let descriptor = open(
+            bodiesDirectory + "/" + name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, StoreFilePermissions.fileMode)
         guard descriptor >= 0 else {
             throw HookstashError.storeUnavailable(
                 "cannot create a body file in \(bodiesDirectory): \(String(cString: strerror(errno)))")

@@ -155,7 +155,10 @@ extension CaptureStore {
         let headersJSON: String = row["headers"]
         let headers = try decoder.decode(HeaderList.self, from: Data(headersJSON.utf8))
         let signatureJSON: String? = row["signature"]
-        let signature = try signatureJSON.map { try decoder.decode(SignatureVerdict.self, from: Data($0.utf8)) }
+        // Abbreviated again on the way out: rows written before the stored form was abbreviated.
+        let signature = try signatureJSON.map {
+            try decoder.decode(SignatureVerdict.self, from: Data($0.utf8)).abbreviatingExpected
+        }
         let body = bodyBytes(row, data: "body", file: "body_file", size: "body_size") ?? .empty
         let rawBody = bodyBytes(row, data: "raw_body", file: "raw_body_file", size: "raw_body_size")
         let rawHead: Data = row["raw_head"]

@@ -5,7 +5,8 @@ import GRDBSQLite
 ///
 /// The capture insert runs once per request on the writer thread; GRDB's `StatementArguments` boxes every value
 /// (22 here) in an existential and a `DatabaseValue` before binding it, which cost about a tenth of that thread's
-/// time. Values are copied by SQLite (`SQLITE_TRANSIENT`), as GRDB does.
+/// time. Values are copied by SQLite (`SQLITE_TRANSIENT`), as GRDB does. Lengths are bound as 64-bit values, so a
+/// value of any size is either stored or refused by SQLite with `SQLITE_TOOBIG`, never truncated or trapped on.
 struct RowBinder {
     private let statement: SQLiteStatement
     private var index: CInt = 1
@@ -35,7 +36,11 @@ struct RowBinder {
         try check(
             value.withUTF8 { text in
                 text.withMemoryRebound(to: CChar.self) { chars in
-                    sqlite3_bind_text(statement, index, chars.baseAddress, CInt(chars.count), Self.transient)
+                    // The 64-bit length: SQLite refuses what is over its limit (SQLITE_TOOBIG) instead of a CInt
+                    // conversion trapping past 2 GiB.
+                    sqlite3_bind_text64(
+                        statement, index, chars.baseAddress, sqlite3_uint64(chars.count), Self.transient,
+                        UInt8(SQLITE_UTF8))
                 }
             })
     }
@@ -46,7 +51,7 @@ struct RowBinder {
         guard !bytes.isEmpty else { return try check(sqlite3_bind_zeroblob(statement, index, 0)) }
         try check(
             bytes.withUnsafeBytes { raw in
-                sqlite3_bind_blob(statement, index, raw.baseAddress, CInt(raw.count), Self.transient)
+                sqlite3_bind_blob64(statement, index, raw.baseAddress, sqlite3_uint64(raw.count), Self.transient)
             })
     }
 

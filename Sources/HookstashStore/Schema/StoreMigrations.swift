@@ -83,6 +83,19 @@ enum StoreMigrations {
                     CREATE INDEX relay_import_capture ON relay_import(capture_id);
                     """)
         }
+        migrator.registerMigration("v4 abbreviated expected signatures") { db in
+            // The expected signature is an HMAC under the configured secret of a body the sender chose: keep only
+            // its first 8 characters, as captures are stored from now on (`SignatureVerdict.jsonText`).
+            try db.execute(
+                sql: """
+                    UPDATE capture
+                    SET signature = json_set(signature, '$.expected',
+                        substr(json_extract(signature, '$.expected'), 1, 8) || '…')
+                    WHERE signature IS NOT NULL
+                        AND length(json_extract(signature, '$.expected')) > 8
+                        AND json_extract(signature, '$.expected') NOT LIKE '%…'
+                    """)
+        }
         return migrator
     }
 }

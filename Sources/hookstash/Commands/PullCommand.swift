@@ -31,6 +31,8 @@ struct PullCommand: AsyncParsableCommand {
 
     @OptionGroup var resigning: ResignOptions
 
+    @OptionGroup var targets: TargetOptions
+
     @Flag(help: "Send the captured Host header instead of the target's host.")
     var keepHost = false
 
@@ -45,10 +47,22 @@ struct PullCommand: AsyncParsableCommand {
                 + "again.", valueName: "id"))
     var sinceID: Int64?
 
+    @Option(
+        help: ArgumentHelp(
+            "Largest capture body pulled (as the remote's --max-body-size); larger answers are refused.",
+            valueName: "bytes"))
+    var maxBodySize = "25MiB"
+
     @Option(help: ArgumentHelp("Longest pause between two delivery attempts, in seconds.", visibility: .hidden))
     var maxRetryDelay: Double = 30
 
     func validate() throws {
+        if let token, let found = LineBreakingByte.first(in: token) {
+            throw ValidationError("--token contains \(found); a token is one line")
+        }
+        guard let size = ByteSizeText.parse(maxBodySize), size <= Int64(Int32.max) else {
+            throw ValidationError("--max-body-size takes a size up to 2GiB such as 25MiB, not '\(maxBodySize)'")
+        }
         if let sinceID, sinceID < 0 {
             throw ValidationError("--since-id takes a capture id (0 or more), not \(sinceID)")
         }
@@ -68,14 +82,30 @@ struct PullCommand: AsyncParsableCommand {
         let store = try storeOptions.openOrCreate()
         let resolvedToken =
             token ?? ProcessInfo.processInfo.environment["HOOKSTASH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let options = DeliveryOptions(
-            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: delivery.insecure)
+        let options = delivery.options(targets)
         let remote = try RemoteInspector(
-            url: from, token: resolvedToken, options: DeliveryOptions(insecure: delivery.insecure))
-        let transform = try resigning.transform()
+            url: from, token: resolvedToken,
+            options: DeliveryOptions(
+                insecure: delivery.insecure, targetGuard: targets.targetGuard, resolve: delivery.resolve),
+            maxBodySize: Int(ByteSizeText.parse(maxBodySize) ?? Int64(RemoteInspector.defaultMaxBodySize)))
+        let target = try DeliveryTarget(parsing: to)
+        for (refusal, flag) in [
+            (remote.options.checkTarget(host: remote.host), "--from"), (options.checkTarget(host: target.host), "--to"),
+        ] {
+            if let refusal {
+                Terminal.error("\(flag): \(TargetOptions.message(refusal))")
+                throw ExitCode.failure
+            }
+        }
+        if remote.sendsTokenInClear {
+            Terminal.error(
+                "warning: the token goes to \(remote.url) over plain http://, readable by anyone on the way; "
+                    + "use https:// for a remote that is not on this machine")
+        }
+        // The remote's verdict is not trusted for re-signing: the capture must verify with the local secret.
+        let transform = try resigning.transform(requiring: .verifiesWithSecret)
         let configuration = Relay.Configuration(
-            remote: remote, target: try DeliveryTarget(parsing: to),
+            remote: remote, target: target,
             settings: ReplaySettings(
                 keepHost: keepHost, extraHeaders: try delivery.extraHeaders()),
             options: options,
@@ -83,7 +113,13 @@ struct PullCommand: AsyncParsableCommand {
             transform: transform, startAfter: sinceID)
         let json = self.json
         let relay = Relay(store: store, configuration: configuration) { event in
-            PullOutput.show(event, json: json)
+            // A guard's refusal is said with the flag that lifts it.
+            if case .delivery(var delivery) = event, let refusal = delivery.refusal {
+                delivery.error = TargetOptions.message(refusal)
+                PullOutput.show(.delivery(delivery), json: json)
+            } else {
+                PullOutput.show(event, json: json)
+            }
         }
         do {
             try await relay.run()
@@ -94,29 +130,33 @@ struct PullCommand: AsyncParsableCommand {
     }
 }
 
-/// What `pull` prints: deliveries on stdout, changes of state on stderr.
+/// What `pull` prints: deliveries on stdout, changes of state on stderr. The remote's name, its reasons and every
+/// delivery's method, URL and error go through `Terminal.field`: they come from the remote.
 enum PullOutput {
     static func show(_ event: RelayEvent, json: Bool) {
+        let field = Terminal.field
         switch event {
         case .connected(let remote, let after):
-            status("connected to \(remote), resuming after capture \(after)")
+            status("connected to \(field(remote)), resuming after capture \(after)")
         case .caughtUp(_, let position):
             status("caught up (remote capture \(position)); following live")
         case .remoteBehind(let remote, let newest, let position):
             status(
-                "\(remote) has captures only up to \(newest), but this store has pulled up to \(position): "
+                "\(field(remote)) has captures only up to \(newest), but this store has pulled up to \(position): "
                     + "was the remote's store replaced? Captures after \(position) will be pulled; "
                     + "use another --db to start afresh")
         case .unreachable(let remote, let reason):
-            status("cannot reach \(remote): \(reason)")
+            status("cannot reach \(field(remote)): \(field(reason))")
         case .disconnected(let remote, let reason):
-            status("disconnected from \(remote): \(reason)")
+            status("disconnected from \(field(remote)): \(field(reason))")
         case .retrying(let seconds):
             status("retrying in \(secondsText(seconds))")
         case .targetDown(let target, let reason, let seconds):
-            status("\(target) is not answering (\(reason)); captures wait, retrying in \(secondsText(seconds))")
+            status(
+                "\(field(target)) is not answering (\(field(reason))); captures wait, retrying in \(secondsText(seconds))"
+            )
         case .targetBack(let target):
-            status("\(target) answers again")
+            status("\(field(target)) answers again")
         case .delivery(let delivery):
             if json {
                 try? Terminal.json(delivery)
@@ -131,15 +171,17 @@ enum PullOutput {
     }
 
     private static func status(_ text: String) {
-        FileHandle.standardError.write(Data(("pull: " + text + "\n").utf8))
+        Terminal.status("pull: " + text)
     }
 
     private static func line(_ delivery: RelayDelivery) -> String {
+        let field = Terminal.field
         let remote = delivery.remoteID.map { " (remote \($0))" } ?? ""
-        let result = delivery.status.map(String.init) ?? (delivery.error ?? "no answer")
+        let result = delivery.status.map(String.init) ?? field(delivery.error ?? "no answer")
         let retry =
-            delivery.state == "pending" ? ", will retry" : delivery.state == "delivered" ? "" : ", \(delivery.state)"
-        return "\(delivery.captureID)\(remote) \(delivery.method) \(delivery.url) → \(result) "
+            delivery.state == "pending"
+            ? ", will retry" : delivery.state == "delivered" ? "" : ", \(field(delivery.state))"
+        return "\(delivery.captureID)\(remote) \(field(delivery.method)) \(field(delivery.url)) → \(result) "
             + String(format: "%.1f ms", delivery.durationMs) + retry
     }
 }

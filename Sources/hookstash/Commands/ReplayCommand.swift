@@ -36,6 +36,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var resigning: ResignOptions
 
+    @OptionGroup var targets: TargetOptions
+
     @Option(help: ArgumentHelp("Deliveries at once (default 1 for ids, 8 for --all/--since).", valueName: "n"))
     var concurrency: Int?
 
@@ -97,12 +99,14 @@ struct ReplayCommand: AsyncParsableCommand {
         let target = try DeliveryTarget(parsing: to)
         let settings = ReplaySettings(
             keepHost: keepHost, extraHeaders: try delivery.extraHeaders())
-        let options = DeliveryOptions(
-            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs,
-            responseBodyLimit: maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) }
-                ?? DeliveryOptions.defaultResponseBodyLimit,
-            followRedirects: followRedirects, proxy: proxy, insecure: delivery.insecure)
+        var options = delivery.options(targets)
+        options.responseBodyLimit =
+            maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) } ?? DeliveryOptions.defaultResponseBodyLimit
+        options.followRedirects = followRedirects
+        options.proxy = proxy
+        if let refusal = options.checkTarget(host: target.host) {
+            ReplayOutput.fail(TargetOptions.message(refusal))
+        }
         let transform = try resigning.transform()
 
         var selected = ids
@@ -123,9 +127,11 @@ struct ReplayCommand: AsyncParsableCommand {
             selected, to: target, settings: settings, options: options, source: "replay", transform: transform,
             keepResults: false
         ) { result in
+            var result = result
+            if let refusal = result.refusal { result.problem = TargetOptions.message(refusal) }
             if !result.succeeded { failures.add(1, ordering: .relaxed) }
             if json {
-                ReplayOutput.out(ReplayOutput.json(result))
+                Terminal.jsonLine(ReplayOutput.json(result))
             } else {
                 ReplayOutput.text(result, showBody: showBody)
             }
@@ -145,19 +151,19 @@ struct ReplayCommand: AsyncParsableCommand {
 
 /// How `replay` and `send` print a delivery.
 enum ReplayOutput {
-    /// One line to stdout, unbuffered (output may be piped while a long replay runs).
+    /// One line to stdout, unbuffered (output may be piped while a long replay runs), through `Terminal`.
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        Terminal.line(line)
     }
 
     /// One line to stderr.
     static func err(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Terminal.status(line)
     }
 
     /// Prints the reason to stderr and exits with status 1.
     static func fail(_ reason: String) -> Never {
-        err("hookstash: \(reason)")
+        Terminal.error(reason)
         Foundation.exit(1)
     }
 
@@ -172,6 +178,11 @@ enum ReplayOutput {
         return (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
+    /// The reason phrase of an HTTP status line, with a leading space, safe for one line ("" when there is none).
+    static func reason(_ statusLine: String) -> String {
+        statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map { " " + Terminal.field(String($0)) } ?? ""
+    }
+
     /// A capture that was not sent, as JSON.
     struct NotSent: Encodable {
         var captureID: Int64
@@ -184,19 +195,20 @@ enum ReplayOutput {
     }
 
     static func text(_ result: Replayer.Result, showBody: Bool) {
+        let field = Terminal.field
         guard let delivery = result.delivery, let report = result.report else {
-            err(result.problem ?? "capture \(result.captureID) was not sent")
+            err(field(result.problem ?? "capture \(result.captureID) was not sent"))
             return
         }
         let time = String(format: "%.1f ms", delivery.durationMs)
-        let line = "#\(result.captureID) \(report.request.method) \(report.request.url)"
+        let line = "#\(result.captureID) \(field(report.request.method)) \(field(report.request.url))"
         guard let response = report.response, delivery.error == nil else {
-            err("\(line) → failed after \(time): \(delivery.error ?? "no answer")")
+            err("\(line) → failed after \(time): \(field(delivery.error ?? "no answer"))")
             return
         }
-        let reason = response.statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map { " \($0)" } ?? ""
-        out("\(line) → \(response.status)\(reason) in \(time) (delivery \(delivery.id))")
+        out("\(line) → \(response.status)\(reason(response.statusLine)) in \(time) (delivery \(delivery.id))")
         guard showBody, response.bodySize > 0 else { return }
+        // The target's answer keeps its line breaks; `out` makes its control characters visible.
         if let text = response.bodyText {
             let shown = text.count > 2000 ? String(text.prefix(2000)) + "…" : text
             out(

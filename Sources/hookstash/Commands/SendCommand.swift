@@ -32,6 +32,8 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var secrets: SecretOptions
 
+    @OptionGroup var targets: TargetOptions
+
     @Option(help: "Request method.")
     var method: String = "POST"
 
@@ -48,6 +50,11 @@ struct SendCommand: AsyncParsableCommand {
             throw ValidationError(
                 "Unknown scheme '\(scheme)'; expected one of "
                     + SignatureScheme.allCases.map(\.rawValue).joined(separator: ", ") + ", none.")
+        }
+        for (flag, value) in [("--method", method), ("--content-type", contentType ?? "")] {
+            if let found = LineBreakingByte.first(in: value) {
+                throw ValidationError("\(flag) contains \(found); it is sent on one line")
+            }
         }
         let secretCount = secrets.secret.count + secrets.secretEnv.count
         if signatureScheme != nil, secretCount != 1 {
@@ -82,23 +89,23 @@ struct SendCommand: AsyncParsableCommand {
             try Resigner(secret: try secrets.resolved()[0]).sign(&request, scheme: signatureScheme)
             request.changes = []
         }
-        let options = DeliveryOptions(
-            connectTimeoutMs: delivery.connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: delivery.timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: delivery.insecure)
+        let options = delivery.options(targets)
+        if let refusal = options.checkTarget(host: target.host) {
+            ReplayOutput.fail(TargetOptions.message(refusal))
+        }
         let workers = DeliveryWorkers(count: 1)
         defer { workers.shutdown() }
         let outcome = await workers.deliver(request, options: options)
         let report = DeliveryReport(source: "send", request: request, outcome: outcome)
         if json {
-            ReplayOutput.out(report.json())
+            Terminal.jsonLine(report.json())
         } else {
             let time = String(format: "%.1f ms", outcome.timings.totalMs)
-            let line = "\(request.method) \(request.url)"
+            let line = "\(Terminal.field(request.method)) \(Terminal.field(request.url))"
             if let error = outcome.error {
-                ReplayOutput.err("\(line) → failed after \(time): \(error)")
+                ReplayOutput.err("\(line) → failed after \(time): \(Terminal.field("\(error)"))")
             } else if let response = report.response {
-                let reason =
-                    response.statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map { " \($0)" } ?? ""
+                let reason = ReplayOutput.reason(response.statusLine)
                 ReplayOutput.out("\(line) → \(response.status)\(reason) in \(time)")
                 if let text = response.bodyText, !text.isEmpty {
                     ReplayOutput.out(

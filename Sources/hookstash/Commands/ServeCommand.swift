@@ -77,6 +77,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var forwardSync = false
 
+    /// `--allow-target`: for `--forward`, config forwards and the inspector's replay.
+    @OptionGroup var targets: TargetOptions
+
     @Option(help: ArgumentHelp("Delay before the first forward retry (1s, 500ms).", valueName: "duration"))
     var forwardRetryInitial: String?
 
@@ -172,9 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
         for (flag, value) in [
             ("--forward-retry-initial", forwardRetryInitial), ("--forward-retry-max", forwardRetryMax),
         ] {
-            if let value, DurationText.parse(value) == nil {
-                throw ValidationError("\(flag) takes a duration such as 1s, 500ms or 5m, not '\(value)'")
-            }
+            try DurationFlag.check(flag, value, examples: "1s, 500ms or 5m")
         }
         if forwardSync, forward == nil, config == nil {
             throw ValidationError("--forward-sync needs --forward URL (or endpoints with forward in --config)")
@@ -188,9 +189,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxStoreSize, ByteSizeText.parse(maxStoreSize) == nil {
             throw ValidationError("--max-store-size takes a size such as 500MiB or 2GiB, not '\(maxStoreSize)'")
         }
-        if let retainFor, DurationText.parse(retainFor) == nil {
-            throw ValidationError("--retain-for takes a duration such as 7d, 12h or 30m, not '\(retainFor)'")
-        }
+        try DurationFlag.check("--retain-for", retainFor, examples: "7d, 12h or 30m")
         if let retain, retain < 1 {
             throw ValidationError("--retain must be at least 1")
         }
@@ -209,7 +208,11 @@ struct ServeCommand: AsyncParsableCommand {
         var headers = HeaderList()
         for text in responseHeader {
             guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
-                throw ValidationError("--response-header takes 'Name: value', not '\(text)'")
+                throw ValidationError("--response-header takes 'Name: value', not '\(Terminal.field(text))'")
+            }
+            if let found = LineBreakingByte.first(in: text) {
+                throw ValidationError(
+                    "--response-header '\(Terminal.field(text))' contains \(found); a header is one line")
             }
             headers.append(
                 name: String(text[..<colon]).trimmingSpaces(),
@@ -248,14 +251,20 @@ struct ServeCommand: AsyncParsableCommand {
                 scheme: SignatureSchemeSelection(name: scheme) ?? .auto,
                 secrets: secrets + secretEnvironment.compactMap { environment[$0] }, publicURL: publicURL),
             defaultResponse: response, defaultForward: forward)
-        let forwarder = try CaptureForwarder(
-            store: captureStore, router: router, logger: logger,
-            limits: .init(
-                retryInitialSeconds: forwardRetryInitial.flatMap(DurationText.parse),
-                retryMaxSeconds: forwardRetryMax.flatMap(DurationText.parse), maxAttempts: forwardMaxAttempts,
-                concurrency: forwardConcurrency, timeoutMs: forwardTimeout))
+        let forwarder: CaptureForwarder
+        do {
+            forwarder = try CaptureForwarder(
+                store: captureStore, router: router, logger: logger,
+                limits: .init(
+                    retryInitialSeconds: forwardRetryInitial.flatMap(DurationText.parse),
+                    retryMaxSeconds: forwardRetryMax.flatMap(DurationText.parse), maxAttempts: forwardMaxAttempts,
+                    concurrency: forwardConcurrency, timeoutMs: forwardTimeout, targetGuard: targets.targetGuard))
+        } catch let refusal as TargetRefusal {
+            throw HookstashError.invalidInput("forward target: \(TargetOptions.message(refusal))")
+        }
         let forwardSync = self.forwardSync
-        let replayer = CaptureReplayer(store: captureStore, router: router)
+        let replayer = CaptureReplayer(
+            store: captureStore, router: router, options: DeliveryOptions(targetGuard: targets.targetGuard))
         defer { replayer.shutdown() }
         let signatures = CaptureSignatureCheck(router: router, store: captureStore)
         let quiet = self.quiet
@@ -302,7 +311,8 @@ struct ServeCommand: AsyncParsableCommand {
                     allowedHosts: inspectAllowHosts,
                     replay: { id, request in
                         try await replayer.replay(
-                            captureID: id, to: request.to, resign: request.resign, headers: request.headers)
+                            captureID: id, to: request.to, resign: request.resign,
+                            resignUnverified: request.resignUnverified, headers: request.headers)
                     },
                     onServerRunning: { port in Terminal.line("  inspector: http://\(shownHost):\(port)/") },
                     logger: logger))
@@ -327,11 +337,11 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// The line `serve` prints for each stored capture.
+/// The line `serve` prints for each stored capture; captured values go through `Terminal.field`.
 enum ServeOutput {
     static func line(_ capture: Capture) -> String {
         let signature = capture.signature.map { " signature \($0.status.rawValue)" } ?? ""
-        let problem = capture.problem.map { " (\($0))" } ?? ""
+        let problem = capture.problem.map { " (\(Terminal.field($0)))" } ?? ""
         return
             "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
             + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"

@@ -48,38 +48,42 @@ struct ShowCommand: ParsableCommand {
     }
 }
 
-/// The human-readable form of one capture.
+/// The human-readable form of one capture. Every captured or remote value goes through `Terminal.field` (one
+/// line) or, for a text body, `TerminalText` with line breaks kept.
 enum CaptureText {
     static func render(_ capture: Capture, body: [UInt8]) -> String {
+        let field = Terminal.field
         var lines: [String] = []
         lines.append(
-            "#\(capture.id)  \(capture.receivedAt.rfc3339)  from \(capture.remoteAddress)  answered \(capture.responseStatus)"
-        )
+            "#\(capture.id)  \(capture.receivedAt.rfc3339)  from \(field(capture.remoteAddress))  "
+                + "answered \(capture.responseStatus)")
         if let problem = capture.problem {
-            lines.append((capture.malformed ? "malformed: " : "refused: ") + problem)
+            lines.append((capture.malformed ? "malformed: " : "refused: ") + field(problem))
         }
         lines.append("")
-        lines.append(clean("\(capture.method) \(capture.target.raw) \(capture.httpVersion)"))
-        for field in capture.headers { lines.append(clean("\(field.name): \(field.value)")) }
+        lines.append(field("\(capture.method) \(capture.target.raw) \(capture.httpVersion)"))
+        for header in capture.headers { lines.append(field("\(header.name): \(header.value)")) }
         lines.append("")
         if body.isEmpty {
             lines.append("(empty body)")
         } else if let text = String(validating: body, as: UTF8.self) {
-            lines.append(clean(text, keepNewlines: true))
+            lines.append(TerminalText.sanitized(text, allowing: .lineBreaks))
         } else {
             lines.append("(\(body.count) bytes of binary body; `hookstash show \(capture.id) --body` writes them)")
         }
         lines.append("")
         lines.append("body: \(capture.bodySize) bytes, sha256 \(capture.bodySHA256)")
         if let verdict = capture.signature {
-            var line = "signature: \(verdict.status.rawValue) (\(verdict.scheme)"
-            if let header = verdict.header { line += ", \(header)" }
+            var line = "signature: \(verdict.status.rawValue) (\(field(verdict.scheme))"
+            if let header = verdict.header { line += ", \(field(header))" }
             line += ")"
             lines.append(line)
-            if let received = verdict.received { lines.append("  received: \(clean(received))") }
-            if let expected = verdict.expected, verdict.status == .invalid { lines.append("  expected: \(expected)") }
-            for sentence in verdict.diagnosis { lines.append("  - \(clean(sentence))") }
-            for warning in verdict.warnings { lines.append("  warning: \(clean(warning))") }
+            if let received = verdict.received { lines.append("  received: \(field(received))") }
+            if let expected = verdict.expected, verdict.status == .invalid {
+                lines.append("  expected: \(field(expected))")
+            }
+            for sentence in verdict.diagnosis { lines.append("  - \(field(sentence))") }
+            for warning in verdict.warnings { lines.append("  warning: \(field(warning))") }
         } else {
             lines.append("signature: unchecked")
         }
@@ -88,24 +92,13 @@ enum CaptureText {
         } else {
             lines.append("deliveries:")
             for delivery in capture.deliveries {
-                let outcome = delivery.status.map { "\($0)" } ?? "error: \(delivery.error ?? "no response")"
+                let outcome = delivery.status.map { "\($0)" } ?? "error: \(field(delivery.error ?? "no response"))"
                 let resigned = delivery.resigned ? " (re-signed)" : ""
                 lines.append(
-                    "  #\(delivery.id) \(delivery.at.rfc3339) → \(delivery.to)  \(outcome)  "
+                    "  #\(delivery.id) \(delivery.at.rfc3339) → \(field(delivery.to))  \(outcome)  "
                         + "\(String(format: "%.1f", delivery.durationMs)) ms\(resigned)")
             }
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// Replaces control characters (captured data is attacker-controlled and must not drive the terminal).
-    static func clean(_ text: String, keepNewlines: Bool = false) -> String {
-        String(
-            String.UnicodeScalarView(
-                text.unicodeScalars.map { scalar in
-                    if keepNewlines, scalar == "\n" || scalar == "\t" { return scalar }
-                    return scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value)
-                        ? "\u{FFFD}" : scalar
-                }))
     }
 }

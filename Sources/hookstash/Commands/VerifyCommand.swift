@@ -76,7 +76,11 @@ struct VerifyCommand: ParsableCommand {
             verdict = SignatureVerifier.verify(request, policy: policy)
         }
         guard let verdict else { throw ExitCode.failure }
-        print(json ? VerdictText.json(verdict) : VerdictText.lines(verdict), terminator: "")
+        if json {
+            Terminal.jsonLine(VerdictText.json(verdict))
+        } else {
+            Terminal.text(VerdictText.lines(verdict))
+        }
         if verdict.status != .valid { throw ExitCode.failure }
     }
 
@@ -117,34 +121,35 @@ enum HeaderLine {
     }
 }
 
-/// How `verify` prints a verdict.
+/// How `verify` prints a verdict: every value from the request through `Terminal.field`.
 enum VerdictText {
     static func lines(_ verdict: SignatureVerdict) -> String {
-        var out = "signature: \(verdict.status.rawValue) (\(verdict.scheme)"
-        if let header = verdict.header { out += ", \(header)" }
+        let field = Terminal.field
+        var out = "signature: \(verdict.status.rawValue) (\(field(verdict.scheme))"
+        if let header = verdict.header { out += ", \(field(header))" }
         if let matched = verdict.matchedSecret, verdict.status == .valid { out += ", secret #\(matched)" }
         out += ")\n"
-        if let received = verdict.received { out += "received:  \(received)\n" }
-        if let expected = verdict.expected, verdict.status != .valid { out += "expected:  \(expected)\n" }
+        if let received = verdict.received { out += "received:  \(field(received))\n" }
+        if let expected = verdict.expected, verdict.status != .valid { out += "expected:  \(field(expected))\n" }
         switch verdict.status {
         case .missing: out += "the request carries no signature header for this scheme\n"
         case .unchecked: out += "no secret given, so nothing was checked (--secret or --secret-env)\n"
         default: break
         }
         if !verdict.diagnosis.isEmpty {
-            out += "diagnosis:\n" + verdict.diagnosis.map { "  - \($0)\n" }.joined()
+            out += "diagnosis:\n" + verdict.diagnosis.map { "  - \(field($0))\n" }.joined()
         }
         if !verdict.warnings.isEmpty {
-            out += "warnings:\n" + verdict.warnings.map { "  - \($0)\n" }.joined()
+            out += "warnings:\n" + verdict.warnings.map { "  - \(field($0))\n" }.joined()
         }
         return out
     }
 
+    /// One document on one line, like every other `--json` output (without the line feed).
     static func json(_ verdict: SignatureVerdict) -> String {
         let encoder = JSONEncoder()
-        // One document on one line, like every other `--json` output.
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let data = (try? encoder.encode(verdict)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -15,16 +15,38 @@ struct DeliveryFlags: ParsableArguments {
     @Flag(help: "Do not check TLS certificates (self-signed local HTTPS; for pull, also the remote's).")
     var insecure = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Connect to ADDRESS for HOST:PORT instead of resolving HOST (as curl's --resolve); repeatable.",
+            valueName: "host:port:address"))
+    var resolve: [String] = []
+
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
         if let connectTimeout, connectTimeout <= 0 {
             throw ValidationError("--connect-timeout must be a positive number of milliseconds.")
+        }
+        for entry in resolve {
+            let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port),
+                IPAddress(String(parts[2])) != nil
+            else {
+                throw ValidationError("--resolve takes HOST:PORT:ADDRESS (relay.test:443:127.0.0.1), not '\(entry)'")
+            }
         }
         do {
             for text in header { _ = try ReplaySettings.parseHeader(text) }
         } catch {
             throw ValidationError(error.message)
         }
+    }
+
+    /// Timeouts, TLS checking, fixed addresses and where deliveries may go, as given.
+    func options(_ targets: TargetOptions) -> DeliveryOptions {
+        DeliveryOptions(
+            connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
+            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure,
+            targetGuard: targets.targetGuard, resolve: resolve)
     }
 
     /// The `--header` values, parsed.

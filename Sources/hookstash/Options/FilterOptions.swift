@@ -19,9 +19,7 @@ struct FilterOptions: ParsableArguments {
     var since: String?
 
     func validate() throws {
-        if let since, DurationText.parse(since) == nil {
-            throw ValidationError("--since takes a duration such as 30s, 15m, 2h or 7d, not '\(since)'")
-        }
+        try DurationFlag.check("--since", since, examples: "30s, 15m, 2h or 7d")
     }
 
     var filter: CaptureFilter {
