@@ -11,10 +11,13 @@ TEST_APT_PACKAGES = chromium curl python3 dash
 serve: deps build
 	./.build/debug/hookstash serve $(ARGS)
 
-## Install the system libraries (and Chromium), build everything and run the whole test suite.
+## Install the system libraries (and Chromium), build everything and run the whole test suite. The CLI tests run
+## in a second process: they wait on `hookstash` subprocesses, and on 2 cores Swift's cooperative pool has 2 threads,
+## so beside them the timing of the library tests' async servers and queues is at the mercy of those waits.
 test: deps test-deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '^CLITests\.'
+	$(SWIFT) test --skip-build --filter '^CLITests\.'
 	Tests/browser/run.sh
 
 ## System packages: installed only when missing (needs root or sudo).
