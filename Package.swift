@@ -5,9 +5,14 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "hookstash",
-    platforms: [.macOS(.v15)],
+    // Linux only (Glibc, epoll, /proc): no other platform is claimed.
     products: [
-        .executable(name: "hookstash", targets: ["hookstash"])
+        .executable(name: "hookstash", targets: ["hookstash"]),
+        // The libraries the benchmarks package (Benchmarks/Package.swift) builds on.
+        .library(name: "HookstashCore", targets: ["HookstashCore"]),
+        .library(name: "HookstashStore", targets: ["HookstashStore"]),
+        .library(name: "HookstashDelivery", targets: ["HookstashDelivery"]),
+        .library(name: "HookstashInspector", targets: ["HookstashInspector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -91,26 +96,6 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Benchmarks: not depended on by any library. `Benchmarks/replay-vs-wrk.sh` builds and runs it.
-        .executableTarget(
-            name: "hookstash-replay-bench",
-            dependencies: ["HookstashCore", "HookstashStore", "HookstashDelivery"],
-            path: "Benchmarks/ReplayBenchmark",
-            swiftSettings: strict
-        ),
-
-        // The capture benchmark's second baseline: a minimal NIOHTTP1 server (`scripts/bench` runs it).
-        .executableTarget(
-            name: "nio-http-baseline",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            path: "Benchmarks/NIOBaseline",
-            swiftSettings: strict
-        ),
-
         .testTarget(name: "HookstashCoreTests", dependencies: ["HookstashCore"], swiftSettings: strict),
         .testTarget(name: "HookstashStoreTests", dependencies: ["HookstashStore"], swiftSettings: strict),
         .testTarget(
@@ -146,17 +131,6 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            swiftSettings: strict
-        ),
-        // Server-side time of the inspector over a large store (not part of any product).
-        .executableTarget(
-            name: "inspector-benchmark",
-            dependencies: [
-                "HookstashInspector", "HookstashStore", "HookstashCore",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Benchmarks/InspectorBenchmark",
             swiftSettings: strict
         ),
         // Test-only server for the headless Chromium tests in Tests/browser (run.sh builds and starts it).

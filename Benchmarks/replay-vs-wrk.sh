@@ -28,6 +28,7 @@ CONF
 nginx -p "$WORK" -c "$WORK/nginx.conf"
 sleep 0.5
 
-swift build -c release --product hookstash-replay-bench >/dev/null
-"$(swift build -c release --show-bin-path)/hookstash-replay-bench" \
+# The benchmark lives in the benchmarks package (Benchmarks/Package.swift), outside the main package graph.
+swift build -c release --package-path Benchmarks --product hookstash-replay-bench >/dev/null
+"$(swift build -c release --package-path Benchmarks --show-bin-path)/hookstash-replay-bench" \
     --to "http://127.0.0.1:$PORT/webhooks/front" --captures "$CAPTURES" --concurrency "$CONCURRENCY"

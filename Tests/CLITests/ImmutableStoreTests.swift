@@ -34,14 +34,17 @@ struct ImmutableStoreTests {
             #expect(try await health() == 503, "/healthz must not say ok while captures fail")
         }
         #expect(failed.map(\.status) == [503, 503, 503])
-        // The answer says why, with the reason a user can act on rather than only SQLite's "disk I/O error".
-        #expect(
-            failed.first?.bodyText.contains("h.sqlite is marked immutable (chattr -i clears it)") == true,
-            "body: \(failed.first?.bodyText ?? "")")
+        // The sender reads a fixed sentence: neither the store's path nor an internal error (security.md).
+        #expect(failed.first?.bodyText.contains("could not store") == true)
+        #expect(failed.first?.bodyText.contains(directory.path) == false, "body: \(failed.first?.bodyText ?? "")")
+        #expect(failed.first?.bodyText.contains("immutable") == false)
 
         #expect(try await health() == 200)
         #expect(try await post("after").status == 200)
         #expect(try await serve.stop() == 0)
+        // The log says why, with the reason a user can act on rather than only SQLite's "disk I/O error".
+        let log = (try? String(contentsOfFile: database + ".serve.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("h.sqlite is marked immutable (chattr -i clears it)"), "log: \(log)")
         let list = try await HookstashProcess.run(["list", "--json", "--db", database])
         let captures =
             (try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]]

@@ -53,16 +53,21 @@ struct HeaderPairs: @unchecked Sendable {
         return ids
     }
 
-    @Test func aNewCaptureArrivesWithinASecond() async throws {
+    /// The harness's streams look at the store without a ring only every 15 s, so a capture that arrives within
+    /// 5 s was announced by the store's bell. (The bound leaves room for a loaded 2-core machine running the whole
+    /// suite; how fast the bell is belongs to the relay-latency benchmark, not to a timed test.)
+    @Test func aNewCaptureIsAnnouncedByTheBellNotTheFallbackLook() async throws {
         let harness = try await InspectorHarness.start { store in _ = try store.insert([SampleCapture.make()]) }
         let socket = try await openEvents(harness)
-        // Give the stream its starting point (the newest capture, id 1) before inserting.
-        try await Task.sleep(for: .milliseconds(150))
+        // The stream has fixed its starting point (the newest capture, id 1) once its first comment arrives; a
+        // capture inserted before that would be its starting point and never announced.
+        let start = try await offThePool { try socket.readEvent(timeout: 5) }
+        #expect(start?.contains(": hookstash events after 1\n") == true)
         let started = Date()
         let id = try harness.store.insert([SampleCapture.make(target: "/live")])[0]
-        let ids = try await captureIDs(socket, count: 1, timeout: 1.0)
+        let ids = try await captureIDs(socket, count: 1, timeout: 5.0)
         #expect(ids == [id])
-        #expect(Date().timeIntervalSince(started) < 1.0)
+        #expect(Date().timeIntervalSince(started) < 5.0)
         try await harness.stop()
     }
 

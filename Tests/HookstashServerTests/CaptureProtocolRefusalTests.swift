@@ -74,23 +74,44 @@ import Testing
 
     @Test func bodyTricklingBelowTheMinimumRateIs408() async throws {
         let server = try await TestCaptureServer.start { config in
-            config.bodyTimeout = 1
+            config.bodyTimeout = 2
             config.minimumBodyRate = 1000
         }
         defer { Task { await server.stop() } }
         let connection = try server.connect()
         try connection.send("POST /trickle HTTP/1.1\r\nContent-Length: 100\r\n\r\n")
-        // One byte every 100 ms: never a second without a byte, but far below 1,000 bytes/s.
-        for _ in 0..<25 {
-            try? connection.send("x")
-            try await Task.sleep(for: .milliseconds(100))
+        // One byte every 100 ms from a thread of its own: never 2 s without a byte, but far below 1,000 bytes/s.
+        let sender = SendingSide(connection)
+        let trickler = Thread {
+            for _ in 0..<40 {
+                guard (try? sender.connection.send("x")) != nil else { return }
+                usleep(100_000)
+            }
         }
+        trickler.start()
         let response = try connection.readResponse()
         #expect(response.status == 408)
-        #expect(response.bodyText.contains("slower than 1000 bytes/s"))
+        #expect(response.bodyText.contains("slower than 1000 bytes/s"), "\(response.bodyText)")
         let capture = try #require(try server.latest(1).first)
         #expect(capture.malformed)
         #expect(capture.target.path == "/trickle")
+    }
+
+    @Test func bytesPipelinedAfterConnectionCloseAreRecordedButNotAnswered() async throws {
+        let server = try await TestCaptureServer.start()
+        defer { Task { await server.stop() } }
+        let connection = try server.connect()
+        try connection.send("GET /last HTTP/1.1\r\nConnection: close\r\n\r\nnot http at all\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("Connection") == "close")
+        #expect(try connection.isClosedByPeer())
+        try await server.waitForCaptures(2)
+        let captures = try server.latest(2)
+        #expect(captures.first?.target.path == "/last")
+        #expect(captures.last?.rawHead == Array("not http at all\r\n\r\n".utf8))
+        #expect(captures.last?.malformed == true)
+        #expect(captures.last?.responseStatus == 0, "recorded, not answered")
     }
 
     @Test func storeFailureAnswerRevealsNeitherThePathNorTheError() async throws {
@@ -107,4 +128,12 @@ import Testing
         #expect(!refused.bodyText.contains("disk is full"))
         #expect(!refused.bodyText.contains("SQLite"))
     }
+}
+
+/// The sending side of a connection whose replies the test reads on its own thread. `@unchecked Sendable`:
+/// `RawConnection.send` touches only the socket (reads keep their own buffer), and a socket may be written by one
+/// thread while another reads it.
+final class SendingSide: @unchecked Sendable {
+    let connection: RawConnection
+    init(_ connection: RawConnection) { self.connection = connection }
 }

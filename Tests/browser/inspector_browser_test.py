@@ -5,7 +5,10 @@ Starts the test-only inspector fixture (a store seeded with hostile captures), t
   1. the list page shows a new capture without a reload (Server-Sent Events);
   2. the detail page of a capture whose body is <script>document.title='pwned'</script> and whose headers hold
      "><img src=x onerror=...> runs none of it: the title is unchanged and the text is visible;
-and saves screenshots of both pages.
+  3. captures whose target, headers and body carry grapheme payloads (`\u0600<`, `"\u0301`, `'\u0301`) and one whose
+     body is declared text/javascript: on the list page, the detail pages and every download (body, raw, HAR, curl),
+     nothing runs and no injected element exists, even with the page's CSP bypassed: a download is never a script;
+and saves screenshots of the pages.
 """
 import argparse
 import base64
@@ -231,6 +234,48 @@ def main():
         check(page.evaluate("document.querySelector('#body-text').textContent").startswith('{\n  "type": "inbound"'),
               "a JSON body is shown pretty-printed in the sender's key order")
         page.screenshot(os.path.join(options.artifacts, "inspector-detail-json.png"))
+
+        # 4. Grapheme payloads and a JavaScript body: nothing runs, nothing is injected, anywhere.
+        injected = "document.querySelectorAll('[id^=injected], main img, main script').length"
+        for path in ["/", "/captures/3", "/captures/4"]:
+            page.navigate(base + path)
+            time.sleep(0.5)
+            # An injected handler would set the whole title to 'pwned-…'; the page's own title may quote the
+            # target as text.
+            title = page.evaluate("document.title")
+            check(not title.startswith("pwned"), f"{path}: title unchanged ({title!r})")
+            check(page.evaluate(injected) == 0, f"{path}: no injected element")
+            check(page.evaluate("window.__pwned === undefined"), f"{path}: no captured script ran")
+        page.navigate(base + "/captures/4")
+        body_text = page.evaluate("document.querySelector('#body-text').textContent")
+        check(body_text.startswith("\u0600<img id=injected-body"), "the grapheme body is visible as text")
+        headers_text = page.evaluate("document.querySelector('#headers').textContent")
+        check("\"\u0301><img id=injected-header" in headers_text, "the grapheme header is visible as text")
+        page.screenshot(os.path.join(options.artifacts, "inspector-detail-grapheme.png"))
+
+        downloads = [f"/api/captures/{capture}/{kind}" for capture in (3, 4) for kind in ("body", "raw", "har", "curl")]
+        # Loaded as scripts by a page whose CSP is bypassed (as if an injection had got through): the type
+        # (application/octet-stream, text/plain) with nosniff stops every one of them.
+        page.call("Page.setBypassCSP", enabled=True)
+        page.navigate(base + "/captures/1")
+        for path in downloads:
+            page.evaluate("window.__loaded = null; var s = document.createElement('script'); "
+                          f"s.src = {json.dumps(path)}; s.onload = function () {{ window.__loaded = 'ran'; }}; "
+                          "s.onerror = function () { window.__loaded = 'refused'; }; document.head.appendChild(s); 0")
+            check(page.wait_for("window.__loaded !== null", 5) and page.evaluate("window.__loaded") == "refused",
+                  f"{path} is refused as a script")
+            check(page.evaluate("window.__pwned === undefined")
+                  and not page.evaluate("document.title").startswith("pwned"), f"{path} ran nothing as a script")
+        page.call("Page.setBypassCSP", enabled=False)
+        # Opened directly: each is a download (attachment), never a page.
+        page.call("Browser.setDownloadBehavior", behavior="deny")
+        for path in downloads:
+            page.navigate(base + "/captures/1")
+            page.call("Page.navigate", url=base + path)
+            time.sleep(0.5)
+            check(page.evaluate("location.pathname") == "/captures/1", f"{path} opens as a download, not a page")
+            check(page.evaluate(injected) == 0 and page.evaluate("window.__pwned === undefined")
+                  and not page.evaluate("document.title").startswith("pwned"), f"{path} ran nothing when opened")
     finally:
         if browser:
             browser.terminate()

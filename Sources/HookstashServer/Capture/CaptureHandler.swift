@@ -171,6 +171,8 @@ final class CaptureHandler: ChannelDuplexHandler {
     ) {
         guard !finalRecordDone else { return }
         finalRecordDone = true
+        // Past a request that closes the connection, what follows is recorded but not answered.
+        let status = connection.isClosing && current == nil ? nil : status
         var rawHead: [UInt8]
         var rawBody: BodyBytes?
         var body = BodyBytes.empty

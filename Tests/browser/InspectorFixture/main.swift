@@ -44,6 +44,24 @@ _ = try store.insert([
             ("X-Evil", #""><img src=x onerror="document.title='pwned-img'">"#),
         ],
         body: "<script>document.title='pwned'</script>"),
+    // 3: a body declared as JavaScript: it must never load as a script of the inspector's origin.
+    capture(
+        target: "/webhooks/js",
+        headers: [("Host", "localhost:8080"), ("Content-Type", "text/javascript")],
+        body: "document.title = 'pwned-js'; window.__pwned = 'js';"),
+    // 4: grapheme clusters that hide `<`, `"` and `'` from a `Character`-based escaper, in the target, headers and
+    // body.
+    capture(
+        target: "/g?\u{600}<img id=injected-target src=x onerror=\"document.title='pwned-target'\">",
+        headers: [
+            ("Host", "localhost:8080"), ("Content-Type", "text/html"),
+            ("X-Grapheme", "\"\u{301}><img id=injected-header src=x onerror=\"document.title='pwned-header'\">"),
+            ("X-Quote", "'\u{301}><img id=injected-quote src=x onerror=\"document.title='pwned-quote'\">"),
+        ],
+        body:
+            "\u{600}<img id=injected-body src=x onerror=\"document.title='pwned-body'\">"
+            + "\u{600}<script id=injected-script>document.title='pwned-script'</script>"
+            + "<\u{338}img id=injected-combining src=x onerror=\"document.title='pwned-combining'\">"),
 ])
 
 let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
