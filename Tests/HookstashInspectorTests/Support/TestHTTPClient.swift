@@ -103,8 +103,9 @@ final class TestSocket: @unchecked Sendable {
         }
     }
 
-    /// The status line and headers; the buffer keeps what follows.
-    func readHead(timeout: Double = 5) throws -> (Int, [(String, String)]) {
+    /// The status line and headers; the buffer keeps what follows. The default wait is long: a debug build renders
+    /// a 256 KiB detail page in about 1.5 s alone, and a whole suite on 2 cores can stretch that several times.
+    func readHead(timeout: Double = 30) throws -> (Int, [(String, String)]) {
         guard
             let head = try read(
                 timeout: timeout,
@@ -128,7 +129,7 @@ final class TestSocket: @unchecked Sendable {
     }
 
     /// Reads the rest of the stream (the client sent `Connection: close`).
-    func readToEnd(timeout: Double = 5) throws -> [UInt8] {
+    func readToEnd(timeout: Double = 30) throws -> [UInt8] {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline, try fill(timeout: deadline.timeIntervalSinceNow) {}
         defer { buffer.removeAll() }
