@@ -15,135 +15,135 @@ import Testing
         "\u{1}\u{2}junk that is not HTTP\r\n\r\n",
     ])
     func malformedRequestsAreAnswered400AndRecordedWithTheirBytes(request: String) async throws {
-        let server = try await TestCaptureServer.start()
-        defer { Task { await server.stop() } }
-        let connection = try server.connect()
-        try connection.send(request)
-        let response = try connection.readResponse()
-        #expect(response.status == 400)
-        #expect(response.bodyText.contains("not valid HTTP"))
-        #expect(try connection.isClosedByPeer())
-        let capture = try #require(try server.latest(1).first)
-        #expect(capture.malformed)
-        #expect(capture.responseStatus == 400)
-        #expect(try server.store.rawMessage(of: capture) == Array(request.utf8))
+        try await withCaptureServer { server in
+            let connection = try server.connect()
+            try connection.send(request)
+            let response = try connection.readResponse()
+            #expect(response.status == 400)
+            #expect(response.bodyText.contains("not valid HTTP"))
+            #expect(try connection.isClosedByPeer())
+            let capture = try #require(try server.latest(1).first)
+            #expect(capture.malformed)
+            #expect(capture.responseStatus == 400)
+            #expect(try server.store.rawMessage(of: capture) == Array(request.utf8))
+        }
     }
 
     @Test func announcedOversizedBodyIs413AndRecordedWithItsHead() async throws {
-        let server = try await TestCaptureServer.start { $0.maxBodySize = 1000 }
-        defer { Task { await server.stop() } }
-        let head = "POST /too-big HTTP/1.1\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n"
-        let response = try server.exchange(head)[0]
-        #expect(response.status == 413)
-        let capture = try #require(try server.latest(1).first)
-        #expect(capture.announcedBodySize == 5000)
-        #expect(capture.responseStatus == 413)
-        #expect(capture.rawHead == Array(head.utf8))
-        #expect(capture.problem?.contains("--max-body-size") == true)
+        try await withCaptureServer(configuring: { $0.maxBodySize = 1000 }) { server in
+            let head = "POST /too-big HTTP/1.1\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n"
+            let response = try server.exchange(head)[0]
+            #expect(response.status == 413)
+            let capture = try #require(try server.latest(1).first)
+            #expect(capture.announcedBodySize == 5000)
+            #expect(capture.responseStatus == 413)
+            #expect(capture.rawHead == Array(head.utf8))
+            #expect(capture.problem?.contains("--max-body-size") == true)
+        }
     }
 
     @Test func chunkedBodyGrowingPastTheLimitIs413() async throws {
-        let server = try await TestCaptureServer.start { $0.maxBodySize = 100 }
-        defer { Task { await server.stop() } }
-        let connection = try server.connect()
-        try connection.send("POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
-        for _ in 0..<3 {
-            try? connection.send("40\r\n" + String(repeating: "x", count: 64) + "\r\n")
+        try await withCaptureServer(configuring: { $0.maxBodySize = 100 }) { server in
+            let connection = try server.connect()
+            try connection.send("POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for _ in 0..<3 {
+                try? connection.send("40\r\n" + String(repeating: "x", count: 64) + "\r\n")
+            }
+            let response = try connection.readResponse()
+            #expect(response.status == 413)
+            let capture = try #require(try server.latest(1).first)
+            #expect(capture.responseStatus == 413)
+            #expect(capture.announcedBodySize == nil)
+            #expect(capture.target.raw == "/stream")
         }
-        let response = try connection.readResponse()
-        #expect(response.status == 413)
-        let capture = try #require(try server.latest(1).first)
-        #expect(capture.responseStatus == 413)
-        #expect(capture.announcedBodySize == nil)
-        #expect(capture.target.raw == "/stream")
     }
 
     @Test func oversizedHeadIs431() async throws {
-        let server = try await TestCaptureServer.start { $0.maxHeadSize = 2048 }
-        defer { Task { await server.stop() } }
-        let connection = try server.connect()
-        try connection.send("GET / HTTP/1.1\r\nX-Huge: " + String(repeating: "a", count: 4096) + "\r\n\r\n")
-        #expect(try connection.readResponse().status == 431)
-        let capture = try #require(try server.latest(1).first)
-        #expect(capture.malformed)
-        #expect(capture.responseStatus == 431)
-        #expect(capture.rawHead.starts(with: Array("GET / HTTP/1.1\r\nX-Huge: aaa".utf8)))
+        try await withCaptureServer(configuring: { $0.maxHeadSize = 2048 }) { server in
+            let connection = try server.connect()
+            try connection.send("GET / HTTP/1.1\r\nX-Huge: " + String(repeating: "a", count: 4096) + "\r\n\r\n")
+            #expect(try connection.readResponse().status == 431)
+            let capture = try #require(try server.latest(1).first)
+            #expect(capture.malformed)
+            #expect(capture.responseStatus == 431)
+            #expect(capture.rawHead.starts(with: Array("GET / HTTP/1.1\r\nX-Huge: aaa".utf8)))
+        }
     }
 
     @Test func headThatNeverCompletesIsDroppedAfterTheTimeoutAndRecorded() async throws {
-        let server = try await TestCaptureServer.start { $0.headerTimeout = 0.3 }
-        defer { Task { await server.stop() } }
-        let slow = try server.connect()
-        try slow.send("POST /slow HTTP/1.1\r\nX-Partial: yes\r\n")
-        // A normal request on another connection is not held up by the slow one.
-        let started = Date()
-        #expect(try server.exchange("GET /fast HTTP/1.1\r\n\r\n")[0].status == 200)
-        #expect(Date().timeIntervalSince(started) < 0.25)
-        let response = try slow.readResponse()
-        #expect(response.status == 408)
-        #expect(try slow.isClosedByPeer())
-        let partial = try #require(try server.latest(1).first)
-        #expect(partial.malformed)
-        #expect(partial.rawHead == Array("POST /slow HTTP/1.1\r\nX-Partial: yes\r\n".utf8))
-        #expect(partial.problem?.contains("did not complete") == true)
+        try await withCaptureServer(configuring: { $0.headerTimeout = 0.3 }) { server in
+            let slow = try server.connect()
+            try slow.send("POST /slow HTTP/1.1\r\nX-Partial: yes\r\n")
+            // A normal request on another connection is not held up by the slow one.
+            let started = Date()
+            #expect(try server.exchange("GET /fast HTTP/1.1\r\n\r\n")[0].status == 200)
+            #expect(Date().timeIntervalSince(started) < 0.25)
+            let response = try slow.readResponse()
+            #expect(response.status == 408)
+            #expect(try slow.isClosedByPeer())
+            let partial = try #require(try server.latest(1).first)
+            #expect(partial.malformed)
+            #expect(partial.rawHead == Array("POST /slow HTTP/1.1\r\nX-Partial: yes\r\n".utf8))
+            #expect(partial.problem?.contains("did not complete") == true)
+        }
     }
 
     @Test func requestCutOffByTheClientIsStillRecorded() async throws {
-        let server = try await TestCaptureServer.start()
-        defer { Task { await server.stop() } }
-        do {
-            let connection = try server.connect()
-            try connection.send("POST /cut HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly-part")
-            connection.finishSending()
-            #expect(try connection.isClosedByPeer() || true)
+        try await withCaptureServer { server in
+            do {
+                let connection = try server.connect()
+                try connection.send("POST /cut HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly-part")
+                connection.finishSending()
+                #expect(try connection.isClosedByPeer())
+            }
+            try await server.waitForCaptures(1)
+            let capture = try #require(try server.latest(1).first)
+            #expect(capture.malformed)
+            #expect(capture.target.raw == "/cut")
+            #expect(try server.store.bytes(of: capture.body) == Array("only-part".utf8))
+            #expect(capture.problem?.contains("closed before") == true)
         }
-        try await server.waitForCaptures(1)
-        let capture = try #require(try server.latest(1).first)
-        #expect(capture.malformed)
-        #expect(capture.target.raw == "/cut")
-        #expect(try server.store.bytes(of: capture.body) == Array("only-part".utf8))
-        #expect(capture.problem?.contains("closed before") == true)
     }
 
     @Test func storeThatCannotWriteAnswers503AndRecovers() async throws {
-        let server = try await TestCaptureServer.start()
-        defer { Task { await server.stop() } }
-        // Another writer makes every insert fail, as a full disk or a corrupt file would.
-        let saboteur = try DatabaseQueue(path: server.store.path)
-        try await saboteur.write { db in
-            try db.execute(
-                sql: "CREATE TRIGGER refuse BEFORE INSERT ON capture BEGIN SELECT RAISE(FAIL, 'disk is full'); END")
-        }
-        let refused = try server.exchange("POST /lost HTTP/1.1\r\nContent-Length: 1\r\n\r\nx")[0]
-        #expect(refused.status == 503)
-        #expect(refused.bodyText.contains("could not store"))
-        #expect(try server.store.count() == 0)
+        try await withCaptureServer { server in
+            // Another writer makes every insert fail, as a full disk or a corrupt file would.
+            let saboteur = try DatabaseQueue(path: server.store.path)
+            try await saboteur.write { db in
+                try db.execute(
+                    sql: "CREATE TRIGGER refuse BEFORE INSERT ON capture BEGIN SELECT RAISE(FAIL, 'disk is full'); END")
+            }
+            let refused = try server.exchange("POST /lost HTTP/1.1\r\nContent-Length: 1\r\n\r\nx")[0]
+            #expect(refused.status == 503)
+            #expect(refused.bodyText.contains("could not store"))
+            #expect(try server.store.count() == 0)
 
-        try await saboteur.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
-        let accepted = try server.exchange("POST /kept HTTP/1.1\r\nContent-Length: 1\r\n\r\ny")[0]
-        #expect(accepted.status == 200)
-        #expect(try server.store.count() == 1)
+            try await saboteur.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
+            let accepted = try server.exchange("POST /kept HTTP/1.1\r\nContent-Length: 1\r\n\r\ny")[0]
+            #expect(accepted.status == 200)
+            #expect(try server.store.count() == 1)
+        }
     }
 
     @Test func storeLockedByAnotherWriterAnswers503NotA2xx() async throws {
-        let server = try await TestCaptureServer.start()
-        defer { Task { await server.stop() } }
-        let locker = try DatabaseQueue(path: server.store.path)
-        let release = DispatchSemaphore(value: 0)
-        let locked = DispatchSemaphore(value: 0)
-        let holder = Thread {
-            try? locker.inTransaction(.exclusive) { _ in
-                locked.signal()
-                release.wait()
-                return .commit
+        try await withCaptureServer { server in
+            let locker = try DatabaseQueue(path: server.store.path)
+            let release = DispatchSemaphore(value: 0)
+            let locked = DispatchSemaphore(value: 0)
+            let holder = Thread {
+                try? locker.inTransaction(.exclusive) { _ in
+                    locked.signal()
+                    release.wait()
+                    return .commit
+                }
             }
+            holder.start()
+            locked.wait()
+            let response = try server.exchange("POST /locked HTTP/1.1\r\nContent-Length: 0\r\n\r\n")[0]
+            release.signal()
+            #expect(response.status == 503)
+            #expect(try server.exchange("POST /free HTTP/1.1\r\nContent-Length: 0\r\n\r\n")[0].status == 200)
         }
-        holder.start()
-        locked.wait()
-        let response = try server.exchange("POST /locked HTTP/1.1\r\nContent-Length: 0\r\n\r\n")[0]
-        release.signal()
-        #expect(response.status == 503)
-        #expect(try server.exchange("POST /free HTTP/1.1\r\nContent-Length: 0\r\n\r\n")[0].status == 200)
     }
 
     @Test func gracefulStopAnswersInFlightRequestsAndCommitsThem() async throws {

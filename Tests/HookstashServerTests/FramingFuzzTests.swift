@@ -78,23 +78,23 @@ import Testing
     }
 
     @Test func mutatedRequestsAgainstTheLiveListenerNeverBringItDown() async throws {
-        let server = try await TestCaptureServer.start { config in
+        try await withCaptureServer(configuring: { config in
             config.headerTimeout = 0.5
             config.bodyTimeout = 0.5
+        }) { server in
+            var rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+            let count = max(200, Self.iterations / 100)
+            for _ in 0..<count {
+                let stream = Mutator.mutate(Self.corpus, using: &rng)
+                let connection = try server.connect()
+                try? connection.send(stream)
+                connection.finishSending()
+                _ = try? connection.readToEnd()
+            }
+            let response = try server.exchange("GET /still-alive HTTP/1.1\r\n\r\n")[0]
+            #expect(response.status == 200)
+            #expect(try server.store.integrityCheck() == "ok")
         }
-        defer { Task { await server.stop() } }
-        var rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
-        let count = max(200, Self.iterations / 100)
-        for _ in 0..<count {
-            let stream = Mutator.mutate(Self.corpus, using: &rng)
-            let connection = try server.connect()
-            try? connection.send(stream)
-            connection.finishSending()
-            _ = try? connection.readToEnd()
-        }
-        let response = try server.exchange("GET /still-alive HTTP/1.1\r\n\r\n")[0]
-        #expect(response.status == 200)
-        #expect(try server.store.integrityCheck() == "ok")
     }
 }
 

@@ -76,3 +76,22 @@ final class TestCaptureServer: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+/// Runs `body` with a fresh ``TestCaptureServer`` and awaits its stop afterwards, whether `body` returns or throws.
+func withCaptureServer<Result>(
+    directory: String? = nil,
+    storeMaxSize: Int64? = nil,
+    configuring configure: (inout CaptureListenerConfiguration) -> Void = { _ in },
+    _ body: (TestCaptureServer) async throws -> Result
+) async throws -> Result {
+    let server = try await TestCaptureServer.start(directory: directory, storeMaxSize: storeMaxSize, configure)
+    let result: Result
+    do {
+        result = try await body(server)
+    } catch {
+        await server.stop()
+        throw error
+    }
+    await server.stop()
+    return result
+}
