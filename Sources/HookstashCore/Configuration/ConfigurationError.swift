@@ -13,6 +13,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     /// 1-based line of the problem; 0 when it is about the whole file.
     public let line: Int
     public let message: String
+    /// Set when the problem is a configured response header the listener cannot send.
+    public private(set) var responseHeaderProblem: ResponseHeaderLine.Problem?
 
     private init(_ code: Code, line: Int, _ message: String) {
         self.code = code
@@ -33,6 +35,12 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     }
     /// A known key with a value that cannot be used.
     static func badValue(line: Int, _ message: String) -> ConfigurationError { .init(.badValue, line: line, message) }
+    /// A response header that is not a one-line `Name: value` with a token name, or that the listener computes.
+    static func badResponseHeader(line: Int, _ problem: ResponseHeaderLine.Problem) -> ConfigurationError {
+        var error = ConfigurationError(.badValue, line: line, "\(problem)")
+        error.responseHeaderProblem = problem
+        return error
+    }
     static func unreadable(_ message: String) -> ConfigurationError { .init(.unreadable, line: 0, message) }
 
     public var isUnknownKey: Bool { code == .unknownKey }

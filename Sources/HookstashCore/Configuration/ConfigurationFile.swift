@@ -179,17 +179,12 @@ public struct ConfigurationFile: Sendable, Hashable {
                 response.status = status
             case "headers":
                 for header in try strings(entry) {
-                    guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
-                        throw ConfigurationError.badValue(
-                            line: entry.line, "a header is written 'Name: value', got '\(header)'")
+                    do {
+                        let (name, value) = try ResponseHeaderLine.parse(header)
+                        response.headers.append(name: name, value: value)
+                    } catch {
+                        throw ConfigurationError.badResponseHeader(line: entry.line, error)
                     }
-                    if let found = LineBreakingByte.first(in: header) {
-                        throw ConfigurationError.badValue(
-                            line: entry.line, "a header is one line, but this one contains \(found)")
-                    }
-                    response.headers.append(
-                        name: header[..<colon].trimmingSpaces(),
-                        value: header[header.index(after: colon)...].trimmingSpaces())
                 }
             case "body":
                 response.body = Array(try string(entry).utf8)

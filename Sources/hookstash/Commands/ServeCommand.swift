@@ -207,16 +207,17 @@ struct ServeCommand: AsyncParsableCommand {
     private func responseHeaders() throws -> HeaderList {
         var headers = HeaderList()
         for text in responseHeader {
-            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+            do {
+                let (name, value) = try ResponseHeaderLine.parse(text)
+                headers.append(name: name, value: value)
+            } catch .notNameColonValue {
                 throw ValidationError("--response-header takes 'Name: value', not '\(Terminal.field(text))'")
-            }
-            if let found = LineBreakingByte.first(in: text) {
+            } catch .lineBreak(let found) {
                 throw ValidationError(
                     "--response-header '\(Terminal.field(text))' contains \(found); a header is one line")
+            } catch {
+                throw ValidationError("--response-header '\(Terminal.field(text))': \(error)")
             }
-            headers.append(
-                name: String(text[..<colon]).trimmingSpaces(),
-                value: String(text[text.index(after: colon)...]).trimmingSpaces())
         }
         return headers
     }
