@@ -13,9 +13,9 @@ import Testing
         ("X Bad: v", "'X Bad' has a byte at 1 that is not allowed in a name"),
         ("X(y): v", "'X(y)' has a byte at 1 that is not allowed in a name"),
     ])
-    func badResponseHeaderFlagIsBadUsage(_ header: String, _ words: String) throws {
+    func badResponseHeaderFlagIsBadUsage(_ header: String, _ words: String) async throws {
         let directory = try TemporaryDirectory()
-        let result = try HookstashProcess.run([
+        let result = try await HookstashProcess.run([
             "serve", "--response-header", header, "--db", directory.file("h.sqlite"), "--listen", "127.0.0.1:0",
             "--inspect", "off",
         ])
@@ -24,7 +24,7 @@ import Testing
         #expect(result.stderr.contains(words), "\(result.stderr)")
     }
 
-    @Test func badResponseHeaderInTheConfigFileNamesFileAndLine() throws {
+    @Test func badResponseHeaderInTheConfigFileNamesFileAndLine() async throws {
         let directory = try TemporaryDirectory()
         let config = directory.file("hookstash.toml")
         try Data(
@@ -37,7 +37,7 @@ import Testing
 
             """.utf8
         ).write(to: URL(fileURLWithPath: config))
-        let result = try HookstashProcess.run([
+        let result = try await HookstashProcess.run([
             "serve", "--config", config, "--db", directory.file("h.sqlite"), "--listen", "127.0.0.1:0", "--inspect",
             "off",
         ])
@@ -48,7 +48,7 @@ import Testing
             "\(result.stderr)")
     }
 
-    @Test func validCustomHeadersFromFlagAndConfigAreAnswered() throws {
+    @Test func validCustomHeadersFromFlagAndConfigAreAnswered() async throws {
         let directory = try TemporaryDirectory()
         let config = directory.file("hookstash.toml")
         try Data(
@@ -61,18 +61,18 @@ import Testing
 
             """.utf8
         ).write(to: URL(fileURLWithPath: config))
-        let serve = try ServeProcess(
+        let serve = try await ServeProcess(
             database: directory.file("h.sqlite"),
             arguments: ["--config", config, "--response-header", "X-Token#Name_1: flag value"])
-        defer { serve.stop() }
+        defer { serve.terminate() }
         let plain = try RawConnection(port: serve.port)
         try plain.send("POST /other HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-        let answer = try plain.readResponse()
+        let answer = try await plain.response()
         #expect(answer.status == 200)
         #expect(answer.header("X-Token#Name_1") == "flag value")
         let configured = try RawConnection(port: serve.port)
         try configured.send("POST /hooks/a HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-        let reply = try configured.readResponse()
+        let reply = try await configured.response()
         #expect(reply.status == 202)
         #expect(reply.header("X-From-Config!") == "yes")
     }
