@@ -26,10 +26,10 @@ public struct RemoteInspector: Sendable {
         do {
             base = try DeliveryTarget(parsing: text)
         } catch {
-            throw RelayError.invalidRemote("--from \(text): \(error.message)")
+            throw RelayError.invalidRemote("the remote inspector's URL \(text): \(error.message)")
         }
         guard base.query == nil else {
-            throw RelayError.invalidRemote("--from \(text): give the inspector's URL without a query")
+            throw RelayError.invalidRemote("the remote inspector's URL \(text) has a query; give it without one")
         }
         self.base = base
         var prefix = base.path ?? ""
@@ -136,7 +136,7 @@ public struct RemoteInspector: Sendable {
         case 404 where missingIsNil: return nil
         case 401, 403:
             throw RelayError.refused(
-                "\(url) refused the request (\(response.status)): give the inspector's token with --token")
+                "\(url) refused the request (\(response.status)): it needs the inspector's token")
         case 404:
             throw RelayError.refused("\(url) has no hookstash inspector API (\(prefix + path) answered 404)")
         default:
