@@ -42,7 +42,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let inspect = inspector.configuration(environment: ProcessInfo.processInfo.environment) {
-            try InspectorExposure.check(host: inspect.host, token: inspect.token)
+            do {
+                try InspectorExposure.check(host: inspect.host, token: inspect.token)
+            } catch {
+                throw HookstashError.invalidInput(
+                    "refusing to start the inspector on \(inspect.host), which other machines can reach, without a "
+                        + "token: pass --inspect-token (or set HOOKSTASH_TOKEN), or use --inspect 127.0.0.1:4040")
+            }
         }
         for name in signatures.secretEnvironment where ProcessInfo.processInfo.environment[name] == nil {
             throw ValidationError("--secret-env names \(name), which is not set in the environment")
