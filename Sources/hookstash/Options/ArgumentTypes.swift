@@ -69,6 +69,12 @@ struct MillisecondsValue: DurationArgument {
     static var bareNumberUnit: Duration? { .milliseconds(1) }
     var duration: Duration
     init(_ duration: Duration) { self.duration = duration }
+
+    /// Whole milliseconds, for the delivery options that still count them (rounded down).
+    var milliseconds: Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
 }
 
 /// A duration where a bare number is seconds (`0.5`, `10`), as the flag always took; `500ms`, `2m` also read.

@@ -94,10 +94,9 @@ struct ResponseOptions: ParsableArguments {
                 throw ValidationError("--response-header '\(Terminal.field(text))': \(error)")
             }
         }
-        let (seconds, attoseconds) = responseDelay.duration.components
         return CaptureResponse(
             status: responseStatus, headers: headers, body: Array(responseBody.utf8),
-            delayMilliseconds: Int(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+            delayMilliseconds: responseDelay.milliseconds)
     }
 }
 
