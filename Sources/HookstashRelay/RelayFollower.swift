@@ -19,7 +19,7 @@ public final class RelayFollower: Sendable {
     private let onEvent: @Sendable (RelayEvent) -> Void
     /// Seconds without a byte (the inspector sends a keep-alive every 15 s) before the stream is considered dead.
     private let idleTimeout: Duration
-    /// `pull --since-id`: the remote capture id to start after, instead of the stored position (or, on a first
+    /// The remote capture id to start after, instead of the stored position (or, on a first
     /// run, the remote's newest).
     private let startAfter: Int64?
     /// Pulled bodies larger than this go to body files, as captured ones do.
@@ -171,7 +171,7 @@ public final class RelayFollower: Sendable {
     }
 
     private func importCapture(_ id: Int64, workers: DeliveryWorkers) async throws {
-        // Pulled already (`--since-id` went back over it): not fetched, imported or delivered again.
+        // Pulled already (a start position went back over it): not fetched, imported or delivered again.
         if try store.hasRelayed(remote: remote.url, remoteID: id) {
             try store.passOverRelayed(remote: remote.url, remoteID: id)
             return

@@ -158,7 +158,7 @@ public final class CaptureStore: Sendable {
     private static func readOnly(_ path: String, _ error: DatabaseError) -> HookstashError {
         .storeUnavailable(
             "\(path) is read-only (\(error.message ?? "attempt to write a readonly database")): "
-                + "give this user write access to the file and its directory, or pass another --db")
+                + "give this user write access to the file and its directory, or use another store file")
     }
 
     /// Commits a write that changes nothing a reader sees (`user_version` set to its own value): the only way to
