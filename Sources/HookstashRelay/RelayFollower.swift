@@ -159,7 +159,7 @@ public final class RelayFollower: Sendable {
                 case .stopped: return "the event stream was stopped"
                 case .failed(let reason): return reason
                 case .refused(let status, _) where status == 401 || status == 403:
-                    throw RelayError.refused(
+                    throw RelayError.unauthorized(
                         "\(remote.url) refused the event stream (\(status)): it needs the inspector's token")
                 case .refused(let status, _) where status == 404:
                     throw RelayError.refused("\(remote.url) has no hookstash event stream (/api/events answered 404)")

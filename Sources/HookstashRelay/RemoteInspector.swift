@@ -135,7 +135,7 @@ public struct RemoteInspector: Sendable {
         case 200: return response.body
         case 404 where missingIsNil: return nil
         case 401, 403:
-            throw RelayError.refused(
+            throw RelayError.unauthorized(
                 "\(url) refused the request (\(response.status)): it needs the inspector's token")
         case 404:
             throw RelayError.refused("\(url) has no hookstash inspector API (\(prefix + path) answered 404)")

@@ -125,7 +125,7 @@ struct PullCommand: AsyncParsableCommand {
         do {
             try await relay.run()
         } catch let error as RelayError {
-            Terminal.error(error.message)
+            Terminal.error(error.message + (error.needsToken ? "; give it with --token" : ""))
             throw ExitCode.failure
         }
     }
