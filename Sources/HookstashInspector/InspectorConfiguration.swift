@@ -62,8 +62,8 @@ public struct InspectorConfiguration: Sendable {
     public var pollInterval: Duration
     /// Called once with the bound port, when the inspector accepts connections.
     public var onServerRunning: @Sendable (_ port: Int) async -> Void
-    /// Connections held open at once; more wait in the backlog. By default the share of a typical 1,024-descriptor
-    /// limit; `ServeApplication` sizes it from the process's real limit, so that a flood of connections cannot take the descriptors the capture listener and the store need.
+    /// Connections held open at once; more wait in the backlog. From the process's descriptor limit by default,
+    /// so that a flood of connections cannot take the descriptors the capture listener and the store need.
     public var maxConnections: Int
     public var logger: Logger
 
@@ -76,7 +76,7 @@ public struct InspectorConfiguration: Sendable {
         replay: ReplayHook? = nil,
         pollInterval: Duration = .seconds(1),
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
-        maxConnections: Int = DescriptorBudget.typical.inspectorConnections,
+        maxConnections: Int = ProcessDescriptorLimit.budget().inspectorConnections,
         logger: Logger = Logger(label: "hookstash.inspector", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.host = host

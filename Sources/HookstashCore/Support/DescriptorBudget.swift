@@ -5,7 +5,7 @@
 /// inspector has its own, smaller share: a flood of webhooks cannot take the descriptors the store and the
 /// inspector need.
 ///
-/// Pure arithmetic: the process's limit is read (and raised) outside Core (`ProcessDescriptorLimit`).
+/// Pure arithmetic: the process's limit is read (and raised) outside Core (`ProcessDescriptorLimit`, in HookstashStore).
 public struct DescriptorBudget: Sendable {
     /// The soft `RLIMIT_NOFILE` the budget was made from.
     public var descriptorLimit: Int
@@ -20,7 +20,4 @@ public struct DescriptorBudget: Sendable {
         captureConnections = max(8, descriptorLimit - reserved)
         inspectorConnections = min(256, max(4, reserved / 4))
     }
-
-    /// The budget for the usual soft limit of 1,024 descriptors: the default where nobody measured the process.
-    public static let typical = DescriptorBudget(descriptorLimit: 1024)
 }

@@ -1,4 +1,5 @@
 import HookstashCore
+import HookstashStore
 
 /// How the capture listener behaves: where it binds, what it answers, and its limits.
 public struct CaptureListenerConfiguration: Sendable {

@@ -5,7 +5,9 @@ import HookstashCore
 #endif
 
 /// The process's open-file limit (`RLIMIT_NOFILE`): the I/O behind `DescriptorBudget` (which is pure arithmetic
-/// in Core). `ServeApplication` raises it at start and sizes both listeners from it.
+/// in Core). Here, beside the store, because the budget exists to keep descriptors for the store's files; the
+/// capture listener and the inspector size their default connection limits from it, and `ServeApplication`
+/// raises it at start.
 public enum ProcessDescriptorLimit {
     /// The soft limit now in force; 1,024 when it cannot be read.
     public static func current() -> Int {
