@@ -49,10 +49,11 @@ struct PullCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Largest capture body pulled (as the remote's --max-body-size); larger answers are refused.",
+            "Largest capture body pulled (as the remote's --max-body-size); larger answers are refused. "
+                + "(default: \(ByteSize(bytes: Int64(RemoteInspector.defaultMaxBodySize))))",
             valueName: "bytes"),
         transform: ByteSize.argument)
-    var maxBodySize = ByteSize.mebibytes(25)
+    var maxBodySize = ByteSize(bytes: Int64(RemoteInspector.defaultMaxBodySize))
 
     @Option(help: ArgumentHelp("Longest pause between two delivery attempts, in seconds.", visibility: .hidden))
     var maxRetryDelay: Double = 30

@@ -12,9 +12,10 @@ struct ListenerOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Larger bodies are answered 413 (the attempt is still recorded): 25MiB, 2GiB, 1048576.", valueName: "bytes"),
+            "Larger bodies are answered 413 (the attempt is still recorded): 25MiB, 2GiB, 1048576. "
+                + "(default: \(ServeConfiguration.Listener().maxBodySize))", valueName: "bytes"),
         transform: ByteSize.argument)
-    var maxBodySize = ByteSize.mebibytes(25)
+    var maxBodySize = ServeConfiguration.Listener().maxBodySize
 
     @Option(
         help: ArgumentHelp(
@@ -68,7 +69,7 @@ struct ResponseOptions: ParsableArguments {
     var responseBody = ""
 
     @Option(
-        help: ArgumentHelp("Milliseconds to wait, after storing, before answering.", valueName: "ms"),
+        help: ArgumentHelp("Milliseconds to wait, after storing, before answering. (default: 0)", valueName: "ms"),
         transform: MillisecondsValue.argument)
     var responseDelay = MillisecondsValue(.zero)
 
