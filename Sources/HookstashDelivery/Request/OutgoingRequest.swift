@@ -91,7 +91,7 @@ public struct ReplaySettings: Sendable, Hashable {
             throw .invalidRequest("the header \(text) has no colon; write it as 'Name: value'")
         }
         let name = text[..<colon].trimmingSpaces()
-        guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
+        guard !name.isEmpty, name.utf8.allSatisfy(HTTPFieldName.isTokenByte) else {
             throw .invalidRequest("\(name.isEmpty ? "an empty name" : name) is not a valid header name")
         }
         let value = text[text.index(after: colon)...].trimmingSpaces()
@@ -101,25 +101,13 @@ public struct ReplaySettings: Sendable, Hashable {
         }
         return (name, value.isEmpty ? nil : value)
     }
-
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
 }
 
 extension OutgoingRequest {
-    /// Header fields that belong to one connection and are never forwarded (RFC 9110 §7.6.1), plus the framing
-    /// header replaced by a recomputed `Content-Length`.
-    static let hopByHop = ["Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Transfer-Encoding"]
-
+    /// Header fields never forwarded: the hop-by-hop ones (`Transfer-Encoding` is replaced by a recomputed
+    /// `Content-Length`) and any `Proxy-` header.
     static func isHopByHop(_ name: String) -> Bool {
-        hopByHop.contains { $0.equalsIgnoringASCIICase(name) }
+        HTTPFieldName.isHopByHop(name)
             || (name.utf8.count >= 6 && String(name.prefix(6)).equalsIgnoringASCIICase("Proxy-"))
     }
 
@@ -134,7 +122,7 @@ extension OutgoingRequest {
                 "capture \(capture.id) is not a well-formed HTTP request and cannot be replayed; "
                     + "`hookstash export \(capture.id) --format raw` gives its bytes")
         }
-        guard !capture.method.isEmpty, capture.method.utf8.allSatisfy(ReplaySettings.isTokenByte) else {
+        guard !capture.method.isEmpty, capture.method.utf8.allSatisfy(HTTPFieldName.isTokenByte) else {
             throw .invalidRequest("capture \(capture.id) has an unusable method \(capture.method)")
         }
         let requestTarget = target.requestTarget(replacing: capture.target)
@@ -150,7 +138,7 @@ extension OutgoingRequest {
         var contentLengthPosition: Int?
         var hadBodyFraming = false
         for field in capture.headers {
-            guard !field.name.isEmpty, field.name.utf8.allSatisfy(ReplaySettings.isTokenByte),
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(HTTPFieldName.isTokenByte),
                 !field.value.utf8.contains(where: { $0 == 0x0d || $0 == 0x0a || $0 == 0 })
             else {
                 throw .invalidRequest("capture \(capture.id) has a header that cannot be sent again: \(field.name)")
