@@ -3,7 +3,7 @@ import HookstashSignatures
 import HookstashStore
 
 /// Picks, for each captured path, how it is checked and answered: the config endpoint with the longest prefix
-/// covering it, else the command-line defaults (`--scheme`, `--secret`, `--response-*`, `--forward`).
+/// covering it, else the defaults (scheme, secrets, answer and forward target given on the command line).
 public struct EndpointRouter: Sendable {
     public struct Route: Sendable {
         public var endpoint: EndpointConfiguration?
@@ -70,9 +70,10 @@ public struct CaptureSignatureCheck: Sendable {
         } else if capture.body.size <= maxVerifiedBodySize, let bytes = try? store.bytes(of: capture.body) {
             body = bytes
         } else {
+            var tooLarge = SignatureFinding(.bodyTooLargeToVerify)
+            tooLarge.bodySize = capture.body.size
             capture.signature = SignatureVerdict(
-                scheme: "\(policy.scheme)", status: .unchecked,
-                warnings: ["the body (\(capture.body.size) bytes) is too large to verify while capturing"])
+                scheme: "\(policy.scheme)", status: .unchecked, warnings: [tooLarge])
             return
         }
         capture.signature = SignatureVerifier.verify(SignatureRequest(capture: capture, body: body), policy: policy)

@@ -283,13 +283,14 @@ struct ServeCommand: AsyncParsableCommand {
         if forwardSync {
             relay = { capture in await ForwardSync.answer(forwarder: forwarder, capture: capture) }
         }
-        let listenerConfiguration = CaptureListenerConfiguration(
+        var listenerConfiguration = CaptureListenerConfiguration(
             host: listen.host, port: listen.port, maxBodySize: ByteSizeText.parse(maxBodySize)!,
             maxHeadSize: maxHeaderSize, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
             idleTimeout: idleTimeout,
             maxConnections: maxConnections ?? DescriptorBudget.current().captureConnections,
             respond: { target, _ in router.route(forPath: target.path).response },
             relay: relay)
+        listenerConfiguration.wording = .commandLine
         let listener = CaptureListener(
             configuration: listenerConfiguration, store: captureStore, writer: writer, logger: logger)
         if inspect != "off", let address = ListenAddress(argument: inspect) {
@@ -342,7 +343,7 @@ struct ServeCommand: AsyncParsableCommand {
 enum ServeOutput {
     static func line(_ capture: Capture) -> String {
         let signature = capture.signature.map { " signature \($0.status.rawValue)" } ?? ""
-        let problem = capture.problem.map { " (\(Terminal.field($0)))" } ?? ""
+        let problem = capture.problem.map { " (\(Terminal.field(Wording.commandLine.sentence($0))))" } ?? ""
         return
             "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
             + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"
