@@ -35,6 +35,7 @@ import Testing
             case .publicURL: "--public-url"
             case .scheme(let name): "--scheme \(name)"
             case .maxBodySize: "--max-body-size"
+            case .replayHeaders: "--header"
             }
         }
         let problem = CaptureProblem(.bodyTooLarge, limit: 1000, announced: 5000)

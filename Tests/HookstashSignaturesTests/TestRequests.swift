@@ -60,6 +60,7 @@ extension Wording {
         case .publicURL: "--public-url (public_url in the config)"
         case .scheme(let name): "--scheme \(name)"
         case .maxBodySize: "--max-body-size"
+        case .replayHeaders: "--header"
         }
     }
 }

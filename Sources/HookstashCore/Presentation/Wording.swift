@@ -13,6 +13,8 @@ public struct Wording: Sendable {
         case scheme(String)
         /// The capture listener's body size limit.
         case maxBodySize
+        /// Where a replay's extra headers came from.
+        case replayHeaders(RequestChange.Source)
     }
 
     public var settingName: @Sendable (Setting) -> String
@@ -30,6 +32,8 @@ public struct Wording: Sendable {
         case .publicURL: "public_url in the config"
         case .scheme(let name): "scheme = \"\(name)\""
         case .maxBodySize: "the body size limit"
+        case .replayHeaders(.replayCommand): "replay headers"
+        case .replayHeaders(.replayRequest): "replay request"
         }
     }
 }
@@ -361,5 +365,30 @@ extension Wording {
     static func duration(milliseconds: Int64?) -> String {
         let milliseconds = milliseconds ?? 0
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
+}
+
+// MARK: - Request changes
+
+extension Wording {
+    public func sentence(_ change: RequestChange) -> String {
+        let name = change.name ?? ""
+        let value = change.value ?? ""
+        let source = settingName(.replayHeaders(change.source ?? .replayCommand))
+        switch change.code {
+        case .requestTargetRewritten: return "request-target \(value) (was \(change.was ?? ""))"
+        case .requestTargetSignsBodyHash:
+            return "request-target \(value) (Twilio signs the body's SHA-256 in the query)"
+        case .hopByHopDropped: return "\(name) dropped (hop-by-hop)"
+        case .duplicateContentLengthDropped: return "duplicate \(name) dropped"
+        case .contentLengthRecomputed: return "Content-Length recomputed: \(value) (was \(change.was ?? ""))"
+        case .contentLengthAdded: return "Content-Length: \(value) added"
+        case .hostRewritten: return "Host set to \(value) (was \(change.was ?? ""))"
+        case .hostAdded: return "Host: \(value) added"
+        case .headerAdded: return "\(name) added (\(source))"
+        case .headerReplaced: return "\(name) replaced (\(source))"
+        case .headerRemoved: return "\(name) removed (\(source))"
+        case .resigned: return "\(value) re-signed (\(change.scheme ?? ""), fresh timestamp)"
+        }
     }
 }

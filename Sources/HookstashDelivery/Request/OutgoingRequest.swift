@@ -13,14 +13,14 @@ public struct OutgoingRequest: Sendable, Hashable {
     public var body: [UInt8]
     /// False when the request has no body and no `Content-Length` at all (a plain GET).
     public var sendsBody: Bool
-    /// Each change from the captured request, in a sentence: `Host set to localhost:3000 (was example.com)`.
-    public var changes: [String]
+    /// Each change from the captured request (`Wording` says it: `Host set to localhost:3000 (was example.com)`).
+    public var changes: [RequestChange]
     /// True when signature headers were recomputed.
     public var resigned: Bool
 
     public init(
         method: String, target: DeliveryTarget, requestTarget: String, headers: HeaderList, body: [UInt8],
-        sendsBody: Bool? = nil, changes: [String] = [], resigned: Bool = false
+        sendsBody: Bool? = nil, changes: [RequestChange] = [], resigned: Bool = false
     ) {
         self.method = method
         self.target = target
@@ -39,32 +39,31 @@ public struct OutgoingRequest: Sendable, Hashable {
 
     /// Sets `name` (replacing the first field of that name in place and removing the others, or appending),
     /// or removes it when `value` is nil. Records the change.
-    public mutating func setHeader(_ name: String, _ value: String?, because reason: String) {
+    public mutating func setHeader(_ name: String, _ value: String?, because source: RequestChange.Source) {
         let existing = headers.values(name)
         if let value {
             guard existing != [value] else { return }
             headers.replace(name, with: value)
-            changes.append(
-                existing.isEmpty ? "\(name) added (\(reason))" : "\(name) replaced (\(reason))")
+            changes.append(RequestChange(existing.isEmpty ? .headerAdded : .headerReplaced, name: name, source: source))
         } else if !existing.isEmpty {
             headers.remove(name)
-            changes.append("\(name) removed (\(reason))")
+            changes.append(RequestChange(.headerRemoved, name: name, source: source))
         }
     }
 }
 
 /// How a capture is turned into a request: the documented changes and the user's additions.
 public struct ReplaySettings: Sendable, Hashable {
-    /// Keep the captured `Host` instead of the target's host (`--keep-host`).
+    /// Keep the captured `Host` instead of the target's host.
     public var keepHost: Bool
-    /// Headers to set, in order (`--header 'K: V'`); a nil value removes the header (`--header 'K:'`).
+    /// Headers to set, in order (`K: V`); a nil value removes the header (`K:`).
     public var extraHeaders: [(name: String, value: String?)]
     /// How the delivery record names where the extra headers came from.
-    public var extraHeadersSource: String
+    public var extraHeadersSource: RequestChange.Source
 
     public init(
         keepHost: Bool = false, extraHeaders: [(name: String, value: String?)] = [],
-        extraHeadersSource: String = "--header"
+        extraHeadersSource: RequestChange.Source = .replayCommand
     ) {
         self.keepHost = keepHost
         self.extraHeaders = extraHeaders
@@ -129,9 +128,9 @@ extension OutgoingRequest {
         guard !requestTarget.isEmpty, !requestTarget.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7f }) else {
             throw .invalidRequest("capture \(capture.id) has a request-target with spaces or control characters")
         }
-        var changes: [String] = []
+        var changes: [RequestChange] = []
         if requestTarget != capture.target.raw {
-            changes.append("request-target \(requestTarget) (was \(capture.target.raw))")
+            changes.append(RequestChange(.requestTargetRewritten, value: requestTarget, was: capture.target.raw))
         }
         var headers = HeaderList()
         var dropped: [String] = []
@@ -164,8 +163,9 @@ extension OutgoingRequest {
         }
         for name in dropped {
             changes.append(
-                name.equalsIgnoringASCIICase("Content-Length")
-                    ? "duplicate \(name) dropped" : "\(name) dropped (hop-by-hop)")
+                RequestChange(
+                    name.equalsIgnoringASCIICase("Content-Length") ? .duplicateContentLengthDropped : .hopByHopDropped,
+                    name: name))
         }
         // Content-Length: recomputed from the body, in the position of the captured one (or of the dropped
         // Transfer-Encoding); appended when the capture had a body without either.
@@ -173,13 +173,13 @@ extension OutgoingRequest {
         var fields = headers.fields
         if let index = fields.firstIndex(where: { $0.name.equalsIgnoringASCIICase("Content-Length") }) {
             if fields[index].value != length {
-                changes.append("Content-Length recomputed: \(length) (was \(fields[index].value))")
+                changes.append(RequestChange(.contentLengthRecomputed, value: length, was: fields[index].value))
                 fields[index].value = length
             }
         } else if hadBodyFraming || !body.isEmpty {
             let index = min(contentLengthPosition ?? fields.count, fields.count)
             fields.insert(.init(name: "Content-Length", value: length), at: index)
-            changes.append("Content-Length: \(length) added")
+            changes.append(RequestChange(.contentLengthAdded, value: length))
         }
         headers = HeaderList(fields)
         var request = OutgoingRequest(
@@ -191,8 +191,8 @@ extension OutgoingRequest {
                 request.headers.replace("Host", with: target.authority)
                 request.changes.append(
                     captured.isEmpty
-                        ? "Host: \(target.authority) added"
-                        : "Host set to \(target.authority) (was \(captured.joined(separator: ", ")))")
+                        ? RequestChange(.hostAdded, value: target.authority)
+                        : RequestChange(.hostRewritten, value: target.authority, was: captured.joined(separator: ", ")))
             }
         }
         for header in settings.extraHeaders {

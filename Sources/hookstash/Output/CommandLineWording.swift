@@ -7,6 +7,8 @@ extension Wording {
         case .publicURL: "--public-url (public_url in the config)"
         case .scheme(let name): "--scheme \(name)"
         case .maxBodySize: "--max-body-size"
+        case .replayHeaders(.replayCommand): "--header"
+        case .replayHeaders(.replayRequest): "replay request"
         }
     }
 }
