@@ -114,8 +114,8 @@ print(
         format: "wrk -t2 -c%d -d%ds (POST, same body):        %9.0f requests/s", arguments.concurrency,
         arguments.wrkSeconds, wrkRate))
 
-let workers = DeliveryWorkers(count: arguments.concurrency)
-var replayer = Replayer(store: store, workers: workers)
+let workers = DeliveryEngine(maxTransfers: arguments.concurrency)
+var replayer = Replayer(store: store, engine: workers)
 if let batch = ProcessInfo.processInfo.environment["BENCH_RECORD_BATCH"].flatMap(Int.init) {
     replayer.recordBatchSize = batch
 }

@@ -45,8 +45,8 @@ public final class RelayDeliveryQueue: Sendable {
 
     /// Delivers until cancelled.
     public func run() async {
-        let workers = DeliveryWorkers(count: 1)
-        defer { workers.shutdown() }
+        let engine = DeliveryEngine(maxTransfers: 1)
+        defer { engine.shutdown() }
         let never = Timestamp(microsecondsSinceEpoch: Int64.max)
         // Consecutive attempts whose outcome could not be recorded (store full, read-only, failing disk): the
         // entry is still due, so without a pause the same capture would be delivered again in a tight loop.
@@ -62,7 +62,7 @@ public final class RelayDeliveryQueue: Sendable {
                     await doorbell.wait(seconds: wait / 1e6)
                     continue
                 }
-                if await attempt(head, workers: workers) {
+                if await attempt(head, engine: engine) {
                     unrecorded = 0
                 } else {
                     unrecorded += 1
@@ -77,7 +77,7 @@ public final class RelayDeliveryQueue: Sendable {
     }
 
     /// One attempt; false when its outcome could not be recorded.
-    private func attempt(_ entry: ForwardQueueEntry, workers: DeliveryWorkers) async -> Bool {
+    private func attempt(_ entry: ForwardQueueEntry, engine: DeliveryEngine) async -> Bool {
         var retry = ForwardRetry(entry: entry, policy: policy)
         var loaded: Capture?
         let capture: Capture
@@ -106,7 +106,7 @@ public final class RelayDeliveryQueue: Sendable {
             return recorded
         }
         let attemptNumber = retry.nextAttemptNumber
-        let outcome = await workers.deliver(request, options: options)
+        let outcome = await engine.deliver(request, options: options)
         retry.record(outcome, at: .now(), random: Double.random(in: 0..<1))
         let report = DeliveryReport(source: "pull", request: request, outcome: outcome, attempt: attemptNumber)
         let delivery = Delivery(captureID: entry.captureID, request: request, outcome: outcome)

@@ -10,7 +10,7 @@ import Testing
 struct DeliveryOutcomeTests {
     /// Delivers on a worker thread of its own: libcurl never blocks a thread of the cooperative pool.
     static func perform(_ request: OutgoingRequest, options: DeliveryOptions) async -> DeliveryOutcome {
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
         return await workers.deliver(request, options: options)
     }
@@ -46,7 +46,7 @@ struct DeliveryOutcomeTests {
                 ? .delayed(milliseconds: 800, RecordingServer.response()) : .bytes(RecordingServer.response())
         }
         defer { server.stop() }
-        let easy = DeliveryWorkers(count: 1)
+        let easy = DeliveryEngine(maxTransfers: 1)
         defer { easy.shutdown() }
         let target = try DeliveryTarget(parsing: server.url)
         func request(_ path: String) -> OutgoingRequest {
@@ -183,7 +183,7 @@ struct DeliveryOutcomeTests {
     func keepAlive() async throws {
         let server = try RecordingServer()
         defer { server.stop() }
-        let easy = DeliveryWorkers(count: 1)
+        let easy = DeliveryEngine(maxTransfers: 1)
         defer { easy.shutdown() }
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: server.url), requestTarget: "/",
@@ -201,7 +201,7 @@ struct DeliveryOutcomeTests {
     func concurrentWorkers() async throws {
         let server = try RecordingServer()
         defer { server.stop() }
-        let workers = DeliveryWorkers(count: 4)
+        let workers = DeliveryEngine(maxTransfers: 4)
         defer { workers.shutdown() }
         let target = try DeliveryTarget(parsing: server.url)
         let outcomes = await withTaskGroup(of: DeliveryOutcome.self) { group in

@@ -87,7 +87,7 @@ struct TargetGuardDeliveryTests {
     static func deliver(
         to url: String, options: DeliveryOptions, headers: [(name: String, value: String?)] = []
     ) async throws -> DeliveryOutcome {
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
         let request = OutgoingRequest.sending(
             Array("{}".utf8), to: try DeliveryTarget(parsing: url), extraHeaders: headers)

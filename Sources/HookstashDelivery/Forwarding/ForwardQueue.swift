@@ -57,8 +57,8 @@ public final class ForwardQueue: Sendable {
     private let wake = WakeSignal()
     /// Threads for `forwardNow`, apart from the queue's own so a backlog does not delay a sender waiting for its
     /// answer. Started on first use.
-    private var syncWorkers: DeliveryWorkers { syncWorkerPool.workers }
-    private let syncWorkerPool = LazyWorkers(count: 2)
+    private var syncEngine: DeliveryEngine { syncEnginePool.engine }
+    private let syncEnginePool = LazyEngine(count: 2)
 
     /// The target URL as stored in the queue table.
     public var queueKey: String { configuration.target.description }
@@ -96,13 +96,13 @@ public final class ForwardQueue: Sendable {
     /// Delivers due entries and sleeps until the next one is due or a capture is queued, until cancelled.
     /// Store errors are retried after a pause rather than ending the loop.
     public func run() async throws {
-        let workers = DeliveryWorkers(count: configuration.concurrency)
-        defer { workers.shutdown() }
+        let engine = DeliveryEngine(maxTransfers: configuration.concurrency)
+        defer { engine.shutdown() }
         while !Task.isCancelled {
             do {
                 let due = try store.dueForwards(to: queueKey, at: clock.now(), limit: configuration.batchSize)
                 if !due.isEmpty {
-                    await deliver(due, workers: workers)
+                    await deliver(due, engine: engine)
                     continue
                 }
                 let next = try store.nextForwardAttempt(to: queueKey)
@@ -118,7 +118,7 @@ public final class ForwardQueue: Sendable {
     /// Delivers a batch in capture order. When the target did not answer some attempt, every pending entry is
     /// then given the same next attempt time (the latest of theirs): a target that comes back receives the
     /// captures in the order they arrived, not in the order their jittered retries fell due.
-    private func deliver(_ entries: [ForwardQueueEntry], workers: DeliveryWorkers) async {
+    private func deliver(_ entries: [ForwardQueueEntry], engine: DeliveryEngine) async {
         let targetDown = await withTaskGroup(of: Bool.self) { group in
             var inFlight = 0
             var unanswered = false
@@ -129,7 +129,7 @@ public final class ForwardQueue: Sendable {
                 }
                 if Task.isCancelled { break }
                 inFlight += 1
-                group.addTask { await self.attempt(entry, workers: workers)?.response != nil }
+                group.addTask { await self.attempt(entry, engine: engine)?.response != nil }
             }
             for await answered in group where !answered { unanswered = true }
             return unanswered
@@ -143,7 +143,7 @@ public final class ForwardQueue: Sendable {
     /// nil when nothing was sent.
     @discardableResult
     func attempt(
-        _ entry: ForwardQueueEntry, workers: DeliveryWorkers, options: DeliveryOptions? = nil,
+        _ entry: ForwardQueueEntry, engine: DeliveryEngine, options: DeliveryOptions? = nil,
         source: String = "forward"
     ) async -> DeliveryOutcome? {
         var retry = ForwardRetry(entry: entry, policy: configuration.policy)
@@ -165,7 +165,7 @@ public final class ForwardQueue: Sendable {
             return nil
         }
         let attemptNumber = retry.nextAttemptNumber
-        let outcome = await workers.deliver(request, options: options ?? configuration.options)
+        let outcome = await engine.deliver(request, options: options ?? configuration.options)
         retry.record(outcome, at: clock.now(), random: clock.random())
         let report = DeliveryReport(source: source, request: request, outcome: outcome, attempt: attemptNumber)
         let delivery = Delivery(captureID: entry.captureID, request: request, outcome: outcome)
@@ -195,7 +195,7 @@ public final class ForwardQueue: Sendable {
             var options = configuration.options
             options.totalTimeoutMs = min(options.totalTimeoutMs, budget)
             options.connectTimeoutMs = min(options.connectTimeoutMs, budget)
-            return await attempt(entry, workers: syncWorkers, options: options, source: "forward-sync")
+            return await attempt(entry, engine: syncEngine, options: options, source: "forward-sync")
         } catch {
             return nil
         }
@@ -203,20 +203,20 @@ public final class ForwardQueue: Sendable {
 }
 
 /// A worker pool started on first use.
-final class LazyWorkers: Sendable {
+final class LazyEngine: Sendable {
     private let count: Int
-    private let pool = Mutex<DeliveryWorkers?>(nil)
+    private let pool = Mutex<DeliveryEngine?>(nil)
 
     init(count: Int) {
         self.count = count
     }
 
-    var workers: DeliveryWorkers {
+    var engine: DeliveryEngine {
         pool.withLock { pool in
             if let pool { return pool }
-            let workers = DeliveryWorkers(count: count)
-            pool = workers
-            return workers
+            let engine = DeliveryEngine(maxTransfers: count)
+            pool = engine
+            return engine
         }
     }
 

@@ -1,7 +1,7 @@
 import HookstashCore
 import HookstashStore
 
-/// Re-delivers stored captures through the delivery workers and records every delivery in the store.
+/// Re-delivers stored captures through the delivery engine and records every delivery in the store.
 public struct Replayer: Sendable {
     /// The outcome for one capture: the delivery recorded, or why nothing was sent.
     public struct Result: Sendable {
@@ -25,13 +25,13 @@ public struct Replayer: Sendable {
     public typealias Transform = @Sendable (Capture, inout OutgoingRequest) throws -> Void
 
     public let store: CaptureStore
-    public let workers: DeliveryWorkers
+    public let engine: DeliveryEngine
     /// Deliveries recorded per transaction in bulk replays.
     public var recordBatchSize = 64
 
-    public init(store: CaptureStore, workers: DeliveryWorkers) {
+    public init(store: CaptureStore, engine: DeliveryEngine) {
         self.store = store
-        self.workers = workers
+        self.engine = engine
     }
 
     /// The request that re-delivers capture `id`.
@@ -51,7 +51,7 @@ public struct Replayer: Sendable {
         return request
     }
 
-    /// Delivers each capture in `ids` (at most `workers.count` at once), records each delivery, and reports each
+    /// Delivers each capture in `ids` (at most `engine.maxTransfers` at once), records each delivery, and reports each
     /// result to `onResult` as it is recorded (completion order). Returns every result, or none when
     /// `keepResults` is false (a bulk replay of many captures need not hold every response in memory).
     @discardableResult
@@ -88,15 +88,15 @@ public struct Replayer: Sendable {
                     } catch {
                         return Result(captureID: id, problem: "\(error)", refusal: error as? any DeliveryRefusal)
                     }
-                    let outcome = await workers.deliver(request, options: options)
+                    let outcome = await engine.deliver(request, options: options)
                     return Result(
                         captureID: id, delivery: Delivery(captureID: id, request: request, outcome: outcome),
                         report: DeliveryReport(source: source, request: request, outcome: outcome))
                 }
                 return true
             }
-            // A window of requests ahead of the workers, so reading the next chunk does not leave them idle.
-            for _ in 0..<max(64, workers.count * 8) where try !startNext() { break }
+            // A window of requests ahead of the engine, so reading the next chunk does not leave them idle.
+            for _ in 0..<max(64, engine.maxTransfers * 8) where try !startNext() { break }
             var pending: [Result] = []
             func flush() throws {
                 let recorded = pending.filter { $0.delivery != nil }
