@@ -22,7 +22,7 @@ public struct Replayer: Sendable {
     }
 
     /// Changes a request before it is sent (re-signing); runs once per capture.
-    public typealias Transform = @Sendable (Capture, inout OutgoingRequest) throws -> Void
+    public typealias Transform = OutgoingRequest.Transform
 
     public let store: CaptureStore
     public let engine: DeliveryEngine
@@ -45,10 +45,7 @@ public struct Replayer: Sendable {
     public func request(
         for capture: Capture, to target: DeliveryTarget, settings: ReplaySettings, transform: Transform? = nil
     ) throws -> OutgoingRequest {
-        let body = try store.bytes(of: capture.body)
-        var request = try OutgoingRequest.replaying(capture, body: body, to: target, settings: settings)
-        try transform?(capture, &request)
-        return request
+        try OutgoingRequest.replaying(capture, from: store, to: target, settings: settings, transform: transform)
     }
 
     /// Delivers each capture in `ids` (at most `engine.maxTransfers` at once), records each delivery, and reports each
