@@ -53,7 +53,8 @@ struct DeliveryEngineTests {
         let engine = DeliveryEngine(maxTransfers: 128)
         defer { engine.shutdown() }
         let outcomes = await Self.deliverAll(
-            requests, engine: engine, options: DeliveryOptions(connectTimeoutMs: 2_000, totalTimeoutMs: 1_000))
+            requests, engine: engine,
+            options: DeliveryOptions(connectTimeout: .milliseconds(2_000), totalTimeout: .milliseconds(1_000)))
 
         func results(of url: String) -> [DeliveryOutcome] {
             zip(requests, outcomes).filter { $0.0.target.description == url }.map(\.1)
@@ -104,7 +105,7 @@ struct DeliveryEngineTests {
         defer { fast.stop() }
         let engine = DeliveryEngine(maxTransfers: 1)
         defer { engine.shutdown() }
-        let options = DeliveryOptions(totalTimeoutMs: 60_000)
+        let options = DeliveryOptions(totalTimeout: .milliseconds(60_000))
         let inFlight = Task { await engine.deliver(try! Self.request(to: silent.url), options: options) }
         #expect(try await eventually { silent.accepted >= 1 })
         // The only slot is taken: this one waits in the engine's queue.

@@ -28,7 +28,7 @@ struct DeliveryOutcomeTests {
     func timeout() async throws {
         let server = try RecordingServer { _ in .delayed(milliseconds: 1500, RecordingServer.response()) }
         defer { server.stop() }
-        let outcome = try await Self.deliver(to: server, options: DeliveryOptions(totalTimeoutMs: 200))
+        let outcome = try await Self.deliver(to: server, options: DeliveryOptions(totalTimeout: .milliseconds(200)))
         let error = try #require(outcome.error)
         #expect(error.isTimeout)
         #expect(error.kind == "timeout")
@@ -53,7 +53,7 @@ struct DeliveryOutcomeTests {
             OutgoingRequest(
                 method: "GET", target: target, requestTarget: path, headers: HeaderList([("Host", "x")]), body: [])
         }
-        let slow = await easy.deliver(request("/slow"), options: DeliveryOptions(totalTimeoutMs: 200))
+        let slow = await easy.deliver(request("/slow"), options: DeliveryOptions(totalTimeout: .milliseconds(200)))
         #expect(slow.error?.isTimeout == true)
         let fast = await easy.deliver(request("/fast"), options: DeliveryOptions())
         #expect(fast.error == nil)
@@ -83,7 +83,7 @@ struct DeliveryOutcomeTests {
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "https://127.0.0.1:\(server.port)"), requestTarget: "/",
             headers: HeaderList(), body: [])
-        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeout: .milliseconds(3000)))
         let error = try #require(outcome.error)
         #expect(error.kind == "tls")
         #expect(error.message.hasPrefix("TLS with 127.0.0.1:\(server.port) failed: "))
@@ -95,7 +95,7 @@ struct DeliveryOutcomeTests {
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "http://no-such-host.invalid:8080"), requestTarget: "/",
             headers: HeaderList(), body: [])
-        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeout: .milliseconds(3000)))
         #expect(outcome.error?.kind == "dns")
         #expect(
             outcome.error?.message.hasPrefix("the host name in http://no-such-host.invalid:8080 does not resolve")

@@ -40,7 +40,8 @@ struct ReplayEdgeCaseTests {
         let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
         let results = try await Replayer(store: store, engine: workers).replay(
-            [id], to: try DeliveryTarget(parsing: server.url), options: DeliveryOptions(totalTimeoutMs: 3000))
+            [id], to: try DeliveryTarget(parsing: server.url),
+            options: DeliveryOptions(totalTimeout: .milliseconds(3000)))
         #expect(results.first?.delivery?.status == 200)
         #expect(results.first?.delivery?.error == nil)
         #expect(server.requests.first?.requestLine == "HEAD /h HTTP/1.1")

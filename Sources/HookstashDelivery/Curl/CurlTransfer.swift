@@ -208,7 +208,9 @@ final class CurlTransfer {
             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_SSL_ENGINE_INITFAILED,
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE:
-            return .tls("TLS with \(target) failed: \(reason) (--insecure skips the certificate check)")
+            return .tls(
+                "TLS with \(target) failed: \(reason) (the certificate check can be turned off for a self-signed target)"
+            )
         case CURLE_GOT_NOTHING:
             return .connectionLost("\(target) closed the connection without answering")
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE:

@@ -164,23 +164,24 @@ public final class ForwardQueue: Sendable {
         return attempt.outcome
     }
 
-    /// `--forward-sync`: queues the capture and makes its first attempt now, within `budgetMs` (connect and total
+    /// Synchronous forwarding: queues the capture and makes its first attempt now, within `budget` (connect and total
     /// timeouts capped to it), so that the sender can be answered with the target's answer. Returns the outcome,
     /// or nil when the capture was already queued or could not be sent. A failed attempt is retried by `run()` as
     /// any other; `run()` leaves the entry alone while this attempt is in flight.
-    public func forwardNow(_ captureID: Int64, budgetMs: Int = 4500) async -> DeliveryOutcome? {
-        let budget = max(1, budgetMs)
+    public func forwardNow(_ captureID: Int64, budget: Duration = .milliseconds(4500)) async -> DeliveryOutcome? {
+        let budget = max(.milliseconds(1), budget)
         let start = clock.now()
         do {
             let added = try store.enqueueForward(
-                [captureID], to: queueKey, at: start.adding(seconds: Double(budget) / 1000 + 1))
+                [captureID], to: queueKey,
+                at: start.adding(seconds: Double(DeliveryOptions.milliseconds(budget)) / 1000 + 1))
             guard added == 1,
                 let entry = try store.forwardEntries(to: queueKey, captureID: captureID).first,
                 entry.state == .pending, entry.attempts == 0
             else { return nil }
             var options = configuration.options
-            options.totalTimeoutMs = min(options.totalTimeoutMs, budget)
-            options.connectTimeoutMs = min(options.connectTimeoutMs, budget)
+            options.totalTimeout = min(options.totalTimeout, budget)
+            options.connectTimeout = min(options.connectTimeout, budget)
             return await attempt(entry, engine: syncEngine, options: options, source: "forward-sync")
         } catch {
             return nil

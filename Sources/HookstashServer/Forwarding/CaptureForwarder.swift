@@ -103,12 +103,12 @@ public struct CaptureForwarder: Sendable {
     }
 
     /// `--forward-sync`: forwards `capture` (already committed) at once and returns the target's answer to relay to
-    /// the sender, within `budgetMs`; nil when its route forwards nowhere or nothing could be sent. Call it instead
+    /// the sender, within `budget`; nil when its route forwards nowhere or nothing could be sent. Call it instead
     /// of `enqueue` for that capture; a failed attempt stays queued and is retried.
-    public func forwardNow(_ capture: Capture, budgetMs: Int = 4500) async -> DeliveryOutcome? {
+    public func forwardNow(_ capture: Capture, budget: Duration = .milliseconds(4500)) async -> DeliveryOutcome? {
         guard !capture.malformed, let url = router.route(forPath: capture.target.path).forward,
             let queue = queues[url]
         else { return nil }
-        return await queue.forwardNow(capture.id, budgetMs: budgetMs)
+        return await queue.forwardNow(capture.id, budget: budget)
     }
 }

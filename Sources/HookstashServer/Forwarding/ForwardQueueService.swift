@@ -33,7 +33,8 @@ public struct ForwardQueueService: Service {
             throw HookstashError.invalidInput("--forward: \(error.message)")
         }
         let options = DeliveryOptions(
-            totalTimeoutMs: timeoutMs ?? DeliveryOptions.defaultTotalTimeoutMs, targetGuard: targetGuard)
+            totalTimeout: timeoutMs.map { .milliseconds($0) } ?? DeliveryOptions.defaultTotalTimeout,
+            targetGuard: targetGuard)
         if let refusal = options.checkTarget(host: target.host) { throw refusal }
         if let maxAttempts, maxAttempts < 1 {
             throw HookstashError.invalidInput("--forward-max-attempts must be at least 1")

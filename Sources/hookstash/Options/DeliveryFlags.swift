@@ -44,8 +44,8 @@ struct DeliveryFlags: ParsableArguments {
     /// Timeouts, TLS checking, fixed addresses and where deliveries may go, as given.
     func options(_ targets: TargetOptions) -> DeliveryOptions {
         DeliveryOptions(
-            connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure,
+            connectTimeout: connectTimeout.map { .milliseconds($0) } ?? DeliveryOptions.defaultConnectTimeout,
+            totalTimeout: timeout.map { .milliseconds($0) } ?? DeliveryOptions.defaultTotalTimeout, insecure: insecure,
             targetGuard: targets.targetGuard, resolve: resolve)
     }
 
