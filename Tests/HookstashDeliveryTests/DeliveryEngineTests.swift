@@ -97,6 +97,23 @@ struct DeliveryEngineTests {
         #expect(unlimited.connectionCount > 4)
     }
 
+    @Test("one transfer at a time to a target that closes each connection after answering: none waits for its timeout")
+    func closedConnectionsAreReplacedAtOnce() async throws {
+        let closing = try MisbehavingServer(.answerThenClose)
+        defer { closing.stop() }
+        let engine = DeliveryEngine(maxTransfers: 1)
+        defer { engine.shutdown() }
+        // Sequential: each transfer finds the previous one's connection closed by the target.
+        for index in 0..<20 {
+            let outcome = await engine.deliver(
+                try Self.request(to: closing.url, path: "/closing/\(index)"),
+                options: DeliveryOptions(totalTimeout: .seconds(3)))
+            #expect(outcome.error == nil, "transfer \(index): \(outcome.error?.message ?? "")")
+            #expect(outcome.response?.status == 200)
+        }
+        #expect(closing.accepted == 20)
+    }
+
     @Test("a cancelled delivery ends with a cancelled error, in flight or queued; the engine goes on")
     func cancellation() async throws {
         let silent = try MisbehavingServer(.silent)
@@ -128,6 +145,8 @@ final class MisbehavingServer: Sendable {
         case reset
         /// Accept and never answer.
         case silent
+        /// Read the request, answer 200 (keep-alive, as far as the client can tell), then close the connection.
+        case answerThenClose
     }
 
     let port: UInt16
@@ -195,6 +214,12 @@ final class MisbehavingServer: Sendable {
                 _ = recv(client, &buffer, buffer.count, 0)
                 var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
                 _ = setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                close(client)
+            case .answerThenClose:
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                _ = recv(client, &buffer, buffer.count, 0)
+                let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)
+                _ = send(client, answer, answer.count, Int32(MSG_NOSIGNAL))
                 close(client)
             }
         }

@@ -227,8 +227,9 @@ private final class MultiHandle: @unchecked Sendable {
     init(maxTransfers: Int, maxConnectionsPerHost: Int) {
         handle = CurlGlobal.initialized ? curl_multi_init() : nil
         guard let handle else { return }
-        _ = hookstash_curl_multi_setopt_long(handle, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxTransfers)
         _ = hookstash_curl_multi_setopt_long(handle, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
+        // No CURLMOPT_MAX_TOTAL_CONNECTIONS: the engine starts at most `maxTransfers` transfers, so connections in use
+        // are bounded already, and libcurl's pending-for-a-connection path is left to the per-host limit alone.
         // The connection cache: as many open connections as transfers, kept for reuse.
         _ = hookstash_curl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, maxTransfers)
     }
