@@ -8,7 +8,7 @@ import Testing
 /// What the engine records for answers other than a plain 200, and for no answer at all.
 @Suite("Delivery outcomes: timeouts, refusals, interim answers, redirects, cookies")
 struct DeliveryOutcomeTests {
-    /// Delivers on a worker thread of its own: libcurl never blocks a thread of the cooperative pool.
+    /// Delivers through an engine of its own: libcurl runs on the engine's thread, never on the cooperative pool.
     static func perform(_ request: OutgoingRequest, options: DeliveryOptions) async -> DeliveryOutcome {
         let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
