@@ -1,10 +1,10 @@
 #!/bin/sh
-# Bulk replay of 10,000 captures with 16 concurrent deliveries, as a ratio to wrk with 16 connections, against the
+# Bulk replay of 100,000 captures with 16 concurrent transfers, as a ratio to wrk with 16 connections, against the
 # same local nginx in the same run. Needs nginx and wrk (Debian: apt-get install nginx-light wrk).
 #   Benchmarks/replay-vs-wrk.sh [captures] [concurrency]
 set -eu
 cd "$(dirname "$0")/.."
-CAPTURES=${1:-10000}
+CAPTURES=${1:-100000}
 CONCURRENCY=${2:-16}
 PORT=${BENCH_PORT:-18089}
 WORK=$(mktemp -d)

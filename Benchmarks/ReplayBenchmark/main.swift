@@ -1,22 +1,28 @@
 // Bulk replay throughput against `wrk`, measured in the same run against the same target.
 //
-//   hookstash-replay-bench --to http://127.0.0.1:8089/hook [--captures 10000] [--concurrency 16] [--wrk-seconds 5]
+//   hookstash-replay-bench --to http://127.0.0.1:8089/hook [--captures 100000] [--concurrency 16]
+//                          [--wrk-seconds 5] [--rounds 2] [--forward 20000]
 //
-// Stores N captures (a 1 KiB JSON webhook each) in a temporary SQLite store, runs `wrk` with the same number of
-// connections POSTing the same body, then replays every capture with `Replayer` (load from the store, deliver
-// through libcurl with one keep-alive handle per worker, record each delivery in the store) and prints both rates
-// and their ratio. Also prints the engine alone (pre-built requests, nothing recorded).
+// Stores N captures (a 1 KiB JSON webhook each) in a temporary SQLite store, then, alternating with `wrk` (the same
+// number of connections POSTing the same body) in each round: replays every capture with `Replayer` (load from the
+// store, deliver through the `DeliveryEngine` with that many transfers in flight, record each delivery) and drives
+// the engine alone (a pre-built request, nothing recorded). Each hookstash rate is divided by the wrk rate
+// measured just before it. Then a forward-queue drain: `--forward` captures pending for the target (as after
+// the target was down), drained by `ForwardQueue` with the same concurrency. Prints the peak RSS.
 
 import Foundation
 import HookstashCore
 import HookstashDelivery
 import HookstashStore
+import Synchronization
 
 struct Arguments {
     var to = ""
-    var captures = 10_000
+    var captures = 100_000
     var concurrency = 16
     var wrkSeconds = 5
+    var rounds = 2
+    var forward = 20_000
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -27,6 +33,8 @@ struct Arguments {
             case "--captures": captures = Int(value) ?? captures
             case "--concurrency": concurrency = Int(value) ?? concurrency
             case "--wrk-seconds": wrkSeconds = Int(value) ?? wrkSeconds
+            case "--rounds": rounds = Int(value) ?? rounds
+            case "--forward": forward = Int(value) ?? forward
             default:
                 FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
                 exit(2)
@@ -106,68 +114,92 @@ for start in stride(from: 0, to: arguments.captures, by: 1000) {
 print(
     "target: \(target)  captures: \(ids.count)  body: \(bodyBytes.count) bytes  concurrency: \(arguments.concurrency)")
 
-let wrkRate = try runWrk(
-    url: target.description, connections: arguments.concurrency, seconds: arguments.wrkSeconds, body: body,
-    directory: directory)
-print(
-    String(
-        format: "wrk -t2 -c%d -d%ds (POST, same body):        %9.0f requests/s", arguments.concurrency,
-        arguments.wrkSeconds, wrkRate))
+/// The peak resident set size of this process so far, in MiB (`VmHWM`).
+func peakRSSMiB() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+}
 
-let workers = DeliveryWorkers(count: arguments.concurrency)
-var replayer = Replayer(store: store, workers: workers)
+func wrk() throws -> Double {
+    let rate = try runWrk(
+        url: target.description, connections: arguments.concurrency, seconds: arguments.wrkSeconds, body: body,
+        directory: directory)
+    print(
+        String(
+            format: "wrk -t2 -c%d -d%ds (POST, same body):           %9.0f requests/s", arguments.concurrency,
+            arguments.wrkSeconds, rate))
+    return rate
+}
+
+let engine = DeliveryEngine(maxTransfers: arguments.concurrency)
+var replayer = Replayer(store: store, engine: engine)
 if let batch = ProcessInfo.processInfo.environment["BENCH_RECORD_BATCH"].flatMap(Int.init) {
     replayer.recordBatchSize = batch
 }
-if ProcessInfo.processInfo.environment["BENCH_PROBE"] != nil {
-    var start = ContinuousClock.now
-    var requests: [OutgoingRequest] = []
-    for id in ids { requests.append(try replayer.request(for: id, to: target, settings: ReplaySettings())) }
-    print(String(format: "probe: load + build %d requests: %.2f s", ids.count, seconds(since: start)))
-    start = ContinuousClock.now
-    let outcome = await workers.deliver(requests[0], options: DeliveryOptions())
-    var reports: [(Delivery, String?)] = []
-    for (index, id) in ids.enumerated() {
-        reports.append(
-            (
-                Delivery(captureID: id, request: requests[index], outcome: outcome),
-                DeliveryReport(source: "replay", request: requests[index], outcome: outcome).json()
-            ))
-    }
-    print(String(format: "probe: %d reports as JSON: %.2f s", ids.count, seconds(since: start)))
-    start = ContinuousClock.now
-    for chunk in stride(from: 0, to: reports.count, by: 64) {
-        try store.recordDeliveries(Array(reports[chunk..<min(chunk + 64, reports.count)]))
-    }
-    print(String(format: "probe: record in batches of 64: %.2f s", seconds(since: start)))
-}
-let replayStart = ContinuousClock.now
-let results = try await replayer.replay(ids, to: target)
-let replaySeconds = seconds(since: replayStart)
-let failures = results.filter { !$0.succeeded }.count
-let replayRate = Double(results.count) / replaySeconds
-print(
-    String(
-        format: "hookstash bulk replay (load, deliver, record): %9.0f requests/s  (%d in %.2f s, %d not 2xx/3xx)",
-        replayRate, results.count, replaySeconds, failures))
-
-// The engine alone: requests built once, nothing read or recorded.
 let request = try replayer.request(for: ids[0], to: target, settings: ReplaySettings())
-let engineStart = ContinuousClock.now
-await withTaskGroup(of: Void.self) { group in
-    var next = 0
-    for _ in 0..<(arguments.concurrency * 2) where next < ids.count {
-        next += 1
-        group.addTask { _ = await workers.deliver(request, options: DeliveryOptions()) }
+
+for round in 1...max(1, arguments.rounds) {
+    print("round \(round)")
+    let wrkBeforeReplay = try wrk()
+    let replayStart = ContinuousClock.now
+    let failures = Mutex(0)
+    let results = try await replayer.replay(ids, to: target, keepResults: false) { result in
+        if !result.succeeded { failures.withLock { $0 += 1 } }
     }
-    while await group.next() != nil {
-        if next < ids.count {
+    precondition(results.isEmpty)
+    let replaySeconds = seconds(since: replayStart)
+    let replayRate = Double(ids.count) / replaySeconds
+    print(
+        String(
+            format: "hookstash bulk replay (load, deliver, record): %9.0f requests/s  (%d in %.2f s, %d not 2xx/3xx)",
+            replayRate, ids.count, replaySeconds, failures.withLock { $0 }))
+
+    let wrkBeforeEngine = try wrk()
+    let engineStart = ContinuousClock.now
+    await withTaskGroup(of: Void.self) { group in
+        var next = 0
+        for _ in 0..<(arguments.concurrency * 2) where next < ids.count {
             next += 1
-            group.addTask { _ = await workers.deliver(request, options: DeliveryOptions()) }
+            group.addTask { _ = await engine.deliver(request, options: DeliveryOptions()) }
+        }
+        while await group.next() != nil {
+            if next < ids.count {
+                next += 1
+                group.addTask { _ = await engine.deliver(request, options: DeliveryOptions()) }
+            }
         }
     }
+    let engineRate = Double(ids.count) / seconds(since: engineStart)
+    print(String(format: "hookstash delivery engine alone:                %9.0f requests/s", engineRate))
+    print(
+        String(
+            format: "ratio bulk replay / wrk: %.2f   engine / wrk: %.2f   peak RSS: %.0f MiB",
+            replayRate / wrkBeforeReplay, engineRate / wrkBeforeEngine, peakRSSMiB()))
 }
-let engineRate = Double(ids.count) / seconds(since: engineStart)
-workers.shutdown()
-print(String(format: "hookstash delivery engine alone:               %9.0f requests/s", engineRate))
-print(String(format: "ratio bulk replay / wrk: %.2f   engine / wrk: %.2f", replayRate / wrkRate, engineRate / wrkRate))
+engine.shutdown()
+
+if arguments.forward > 0 {
+    let forwardIDs = Array(ids.prefix(arguments.forward))
+    let queue = ForwardQueue(
+        store: store,
+        configuration: ForwardQueue.Configuration(
+            target: target, concurrency: arguments.concurrency, batchSize: arguments.concurrency * 16))
+    // Queued while the target was down: every entry is due when the queue starts.
+    try queue.enqueue(forwardIDs)
+    let wrkBeforeForward = try wrk()
+    let forwardStart = ContinuousClock.now
+    let drain = Task { try await queue.run() }
+    while try queue.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(20)) }
+    let forwardSeconds = seconds(since: forwardStart)
+    drain.cancel()
+    _ = try? await drain.value
+    let delivered = try store.forwardCount(to: queue.queueKey, state: .delivered)
+    let forwardRate = Double(forwardIDs.count) / forwardSeconds
+    print(
+        String(
+            format: "forward queue drain (%d pending, target back): %9.0f captures/s  (%.2f s, %d delivered)  "
+                + "ratio to wrk: %.2f", forwardIDs.count, forwardRate, forwardSeconds, delivered,
+            forwardRate / wrkBeforeForward))
+}
+print(String(format: "peak RSS of the run: %.0f MiB", peakRSSMiB()))

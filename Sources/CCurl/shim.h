@@ -90,4 +90,11 @@ static inline CURLcode hookstash_curl_getinfo_string(CURL *handle, CURLINFO info
     return curl_easy_getinfo(handle, info, (char **)value);
 }
 
+static inline CURLMcode hookstash_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+/// The result code of a finished transfer (`CURLMSG_DONE`): the union member Swift reaches awkwardly.
+static inline CURLcode hookstash_curl_msg_result(const CURLMsg *message) { return message->data.result; }
+
 #endif

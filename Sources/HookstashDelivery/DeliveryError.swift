@@ -14,6 +14,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidRequest = "request"
         case targetRefused = "target_not_allowed"
         case redirectNotFollowed = "redirect"
+        case cancelled
         case other
     }
 
@@ -31,7 +32,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String { message }
 
     /// A short machine-readable kind for JSON: `refused`, `timeout`, `dns`, `tls`, `connection`, `target`,
-    /// `request`, `target_not_allowed`, `redirect`, `other`.
+    /// `request`, `target_not_allowed`, `redirect`, `cancelled`, `other`.
     public var kind: String { code.rawValue }
 
     /// Nothing accepted the connection (target down, wrong port).
@@ -54,6 +55,8 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     }
     /// A redirect to another scheme, host or port was not followed; the redirect is the answer recorded.
     public static func redirectNotFollowed(_ message: String) -> DeliveryError { .init(.redirectNotFollowed, message) }
+    /// The delivery was cancelled (its task was, or hookstash is stopping) before an answer arrived.
+    public static let cancelled = DeliveryError(.cancelled, "the delivery was cancelled before an answer arrived")
     /// Anything else libcurl reported.
     public static func other(_ message: String) -> DeliveryError { .init(.other, message) }
 
@@ -63,7 +66,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Worth trying again later: the target may come up, the network may heal. A bad URL or request will not.
     public var isTransient: Bool {
         switch code {
-        case .refused, .timedOut, .dns, .connectionLost, .other: true
+        case .refused, .timedOut, .dns, .connectionLost, .cancelled, .other: true
         case .tls, .invalidTarget, .invalidRequest, .targetRefused, .redirectNotFollowed: false
         }
     }

@@ -44,8 +44,8 @@ public final class RelayFollower: Sendable {
 
     /// Follows until cancelled; throws only when retrying cannot help (bad token, not an inspector).
     public func run() async throws {
-        let workers = DeliveryWorkers(count: 1)
-        defer { workers.shutdown() }
+        let engine = DeliveryEngine(maxTransfers: 1)
+        defer { engine.shutdown() }
         var failures = 0
         var connected = false
         var lastProblem: String?
@@ -55,11 +55,11 @@ public final class RelayFollower: Sendable {
         while !Task.isCancelled {
             let problem: String
             do {
-                let newest = try await remote.newestCaptureID(workers: workers)
+                let newest = try await remote.newestCaptureID(engine: engine)
                 let position =
                     try store.relayPosition(remote: remote.url)
                     ?? store.startRelay(remote: remote.url, after: newest)
-                let result = try await follow(after: position, newest: newest, workers: workers) {
+                let result = try await follow(after: position, newest: newest, engine: engine) {
                     failures = 0
                     connected = true
                     lastProblem = nil
@@ -94,7 +94,7 @@ public final class RelayFollower: Sendable {
     /// One connection: opens the stream after `position` and imports what it announces until it ends. Returns
     /// why it ended.
     private func follow(
-        after start: Int64, newest: Int64, workers: DeliveryWorkers, opened: () -> Void
+        after start: Int64, newest: Int64, engine: DeliveryEngine, opened: () -> Void
     ) async throws -> String {
         let (signals, continuation) = AsyncStream.makeStream(of: StreamSignal.self)
         let stop = StopFlag()
@@ -147,7 +147,7 @@ public final class RelayFollower: Sendable {
             case .capture(let id):
                 guard id > position else { continue }
                 // On failure the stream is dropped (deferred stop) and reopened after the last capture imported.
-                try await importCapture(id, workers: workers)
+                try await importCapture(id, engine: engine)
                 position = id
                 if !caughtUp, position >= newest {
                     caughtUp = true
@@ -170,13 +170,13 @@ public final class RelayFollower: Sendable {
         return "the event stream ended"
     }
 
-    private func importCapture(_ id: Int64, workers: DeliveryWorkers) async throws {
+    private func importCapture(_ id: Int64, engine: DeliveryEngine) async throws {
         // Pulled already (a start position went back over it): not fetched, imported or delivered again.
         if try store.hasRelayed(remote: remote.url, remoteID: id) {
             try store.passOverRelayed(remote: remote.url, remoteID: id)
             return
         }
-        guard let fetched = try await remote.capture(id: id, workers: workers) else {
+        guard let fetched = try await remote.capture(id: id, engine: engine) else {
             // Deleted on the remote before it could be read: nothing to deliver.
             try store.passOverRelayed(remote: remote.url, remoteID: id)
             return

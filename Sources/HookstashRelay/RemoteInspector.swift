@@ -76,8 +76,8 @@ public struct RemoteInspector: Sendable {
     }
 
     /// The newest capture id on the remote (0 when it has none).
-    public func newestCaptureID(workers: DeliveryWorkers) async throws -> Int64 {
-        let body = try await get("/api/captures?limit=1", workers: workers, limit: Self.fetchMargin)
+    public func newestCaptureID(engine: DeliveryEngine) async throws -> Int64 {
+        let body = try await get("/api/captures?limit=1", engine: engine, limit: Self.fetchMargin)
         struct Page: Decodable {
             struct Summary: Decodable { var id: Int64 }
             var captures: [Summary]
@@ -89,12 +89,12 @@ public struct RemoteInspector: Sendable {
     }
 
     /// One capture, rebuilt from its JSON and its exact bytes; nil when the remote no longer has it.
-    public func capture(id: Int64, workers: DeliveryWorkers) async throws -> Capture? {
+    public func capture(id: Int64, engine: DeliveryEngine) async throws -> Capture? {
         guard
             let json = try await get(
-                "/api/captures/\(id)", workers: workers, limit: jsonFetchLimit, missingIsNil: true),
+                "/api/captures/\(id)", engine: engine, limit: jsonFetchLimit, missingIsNil: true),
             let raw = try await get(
-                "/api/captures/\(id)/raw", workers: workers, limit: rawFetchLimit, missingIsNil: true)
+                "/api/captures/\(id)/raw", engine: engine, limit: rawFetchLimit, missingIsNil: true)
         else { return nil }
         let document: RemoteCaptureDocument
         do {
@@ -105,13 +105,13 @@ public struct RemoteInspector: Sendable {
         return try document.capture(raw: raw)
     }
 
-    private func get(_ path: String, workers: DeliveryWorkers, limit: Int) async throws -> [UInt8] {
-        guard let body = try await get(path, workers: workers, limit: limit, missingIsNil: false) else { return [] }
+    private func get(_ path: String, engine: DeliveryEngine, limit: Int) async throws -> [UInt8] {
+        guard let body = try await get(path, engine: engine, limit: limit, missingIsNil: false) else { return [] }
         return body
     }
 
     /// The body of a 200 answer to `path`, at most `limit` bytes (a larger answer is an error, not truncated).
-    private func get(_ path: String, workers: DeliveryWorkers, limit: Int, missingIsNil: Bool) async throws
+    private func get(_ path: String, engine: DeliveryEngine, limit: Int, missingIsNil: Bool) async throws
         -> [UInt8]?
     {
         var headers = HeaderList([("Host", base.authority), ("Accept", "*/*")])
@@ -120,7 +120,7 @@ public struct RemoteInspector: Sendable {
             method: "GET", target: base, requestTarget: prefix + path, headers: headers, body: [], sendsBody: false)
         var options = self.options
         options.responseBodyLimit = limit
-        let outcome = await workers.deliver(request, options: options)
+        let outcome = await engine.deliver(request, options: options)
         if let error = outcome.error {
             throw RelayError.unreachable("\(url) is unreachable: \(error.message)")
         }

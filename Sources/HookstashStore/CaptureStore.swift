@@ -13,7 +13,7 @@ public final class CaptureStore: Sendable {
     /// Set when checkpoints run in the background (`Checkpoints.background`).
     private let checkpointer: WALCheckpointer?
     /// Rung after every commit that adds captures (live event streams wait on it).
-    public let newCaptures = CaptureBell()
+    public let newCaptures = WakeSignal()
 
     /// Who copies the write-ahead log back into the database file.
     public enum Checkpoints: Sendable {

@@ -8,9 +8,9 @@ import Testing
 /// What the engine records for answers other than a plain 200, and for no answer at all.
 @Suite("Delivery outcomes: timeouts, refusals, interim answers, redirects, cookies")
 struct DeliveryOutcomeTests {
-    /// Delivers on a worker thread of its own: libcurl never blocks a thread of the cooperative pool.
+    /// Delivers through an engine of its own: libcurl runs on the engine's thread, never on the cooperative pool.
     static func perform(_ request: OutgoingRequest, options: DeliveryOptions) async -> DeliveryOutcome {
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
         return await workers.deliver(request, options: options)
     }
@@ -28,7 +28,7 @@ struct DeliveryOutcomeTests {
     func timeout() async throws {
         let server = try RecordingServer { _ in .delayed(milliseconds: 1500, RecordingServer.response()) }
         defer { server.stop() }
-        let outcome = try await Self.deliver(to: server, options: DeliveryOptions(totalTimeoutMs: 200))
+        let outcome = try await Self.deliver(to: server, options: DeliveryOptions(totalTimeout: .milliseconds(200)))
         let error = try #require(outcome.error)
         #expect(error.isTimeout)
         #expect(error.kind == "timeout")
@@ -46,14 +46,14 @@ struct DeliveryOutcomeTests {
                 ? .delayed(milliseconds: 800, RecordingServer.response()) : .bytes(RecordingServer.response())
         }
         defer { server.stop() }
-        let easy = DeliveryWorkers(count: 1)
+        let easy = DeliveryEngine(maxTransfers: 1)
         defer { easy.shutdown() }
         let target = try DeliveryTarget(parsing: server.url)
         func request(_ path: String) -> OutgoingRequest {
             OutgoingRequest(
                 method: "GET", target: target, requestTarget: path, headers: HeaderList([("Host", "x")]), body: [])
         }
-        let slow = await easy.deliver(request("/slow"), options: DeliveryOptions(totalTimeoutMs: 200))
+        let slow = await easy.deliver(request("/slow"), options: DeliveryOptions(totalTimeout: .milliseconds(200)))
         #expect(slow.error?.isTimeout == true)
         let fast = await easy.deliver(request("/fast"), options: DeliveryOptions())
         #expect(fast.error == nil)
@@ -83,7 +83,7 @@ struct DeliveryOutcomeTests {
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "https://127.0.0.1:\(server.port)"), requestTarget: "/",
             headers: HeaderList(), body: [])
-        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeout: .milliseconds(3000)))
         let error = try #require(outcome.error)
         #expect(error.kind == "tls")
         #expect(error.message.hasPrefix("TLS with 127.0.0.1:\(server.port) failed: "))
@@ -95,7 +95,7 @@ struct DeliveryOutcomeTests {
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: "http://no-such-host.invalid:8080"), requestTarget: "/",
             headers: HeaderList(), body: [])
-        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeoutMs: 3000))
+        let outcome = await Self.perform(request, options: DeliveryOptions(totalTimeout: .milliseconds(3000)))
         #expect(outcome.error?.kind == "dns")
         #expect(
             outcome.error?.message.hasPrefix("the host name in http://no-such-host.invalid:8080 does not resolve")
@@ -183,7 +183,7 @@ struct DeliveryOutcomeTests {
     func keepAlive() async throws {
         let server = try RecordingServer()
         defer { server.stop() }
-        let easy = DeliveryWorkers(count: 1)
+        let easy = DeliveryEngine(maxTransfers: 1)
         defer { easy.shutdown() }
         let request = OutgoingRequest(
             method: "GET", target: try DeliveryTarget(parsing: server.url), requestTarget: "/",
@@ -201,7 +201,7 @@ struct DeliveryOutcomeTests {
     func concurrentWorkers() async throws {
         let server = try RecordingServer()
         defer { server.stop() }
-        let workers = DeliveryWorkers(count: 4)
+        let workers = DeliveryEngine(maxTransfers: 4)
         defer { workers.shutdown() }
         let target = try DeliveryTarget(parsing: server.url)
         let outcomes = await withTaskGroup(of: DeliveryOutcome.self) { group in

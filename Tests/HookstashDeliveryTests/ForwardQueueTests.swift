@@ -29,7 +29,8 @@ struct ForwardQueueTests {
         let (reserved, port) = try RecordingServer.reservePort()
         let target = try DeliveryTarget(parsing: "http://127.0.0.1:\(port)/hook")
         let configuration = ForwardQueue.Configuration(
-            target: target, options: DeliveryOptions(connectTimeoutMs: 500, totalTimeoutMs: 2000),
+            target: target,
+            options: DeliveryOptions(connectTimeout: .milliseconds(500), totalTimeout: .milliseconds(2000)),
             policy: Self.fastRetries)
 
         let captures = (0..<50).map { index in
@@ -146,7 +147,7 @@ struct ForwardQueueTests {
             configuration: .init(
                 target: try DeliveryTarget(parsing: "http://127.0.0.1:\(port)"), policy: Self.fastRetries))
         // Target down: the answer is the refusal, and the entry waits for a retry.
-        let refused = await queue.forwardNow(ids[1], budgetMs: 1000)
+        let refused = await queue.forwardNow(ids[1], budget: .milliseconds(1000))
         #expect(refused?.error?.isRefused == true)
         #expect(try store.forwardEntries(captureID: ids[1]).first?.attempts == 1)
         close(reserved)
@@ -154,7 +155,7 @@ struct ForwardQueueTests {
             .bytes(RecordingServer.response(201, reason: "Created", headers: [("X-App", "1")], body: "made"))
         }
         defer { server.stop() }
-        let answered = await queue.forwardNow(ids[0], budgetMs: 1000)
+        let answered = await queue.forwardNow(ids[0], budget: .milliseconds(1000))
         #expect(answered?.response?.status == 201)
         #expect(answered?.response?.body == Array("made".utf8))
         #expect(await queue.forwardNow(ids[0]) == nil)  // already forwarded: not sent twice

@@ -37,10 +37,11 @@ struct ReplayEdgeCaseTests {
             .bytes(Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-Head: yes\r\n\r\n".utf8))
         }
         defer { server.stop() }
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
-        let results = try await Replayer(store: store, workers: workers).replay(
-            [id], to: try DeliveryTarget(parsing: server.url), options: DeliveryOptions(totalTimeoutMs: 3000))
+        let results = try await Replayer(store: store, engine: workers).replay(
+            [id], to: try DeliveryTarget(parsing: server.url),
+            options: DeliveryOptions(totalTimeout: .milliseconds(3000)))
         #expect(results.first?.delivery?.status == 200)
         #expect(results.first?.delivery?.error == nil)
         #expect(server.requests.first?.requestLine == "HEAD /h HTTP/1.1")
@@ -78,9 +79,9 @@ struct ReplayEdgeCaseTests {
         let id = try store.insert([capture])[0]
         let server = try RecordingServer()
         defer { server.stop() }
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
-        let results = try await Replayer(store: store, workers: workers).replay(
+        let results = try await Replayer(store: store, engine: workers).replay(
             [id], to: try DeliveryTarget(parsing: server.url))
         #expect(results.first?.delivery?.status == 200)
         let received = try #require(await server.requests(atLeast: 1).first)
@@ -95,9 +96,9 @@ struct ReplayEdgeCaseTests {
             (0..<300).map { TestCaptures.make(target: "/b/\($0)", headers: [("Content-Length", "0")], body: []) })
         let server = try RecordingServer()
         defer { server.stop() }
-        let workers = DeliveryWorkers(count: 4)
+        let workers = DeliveryEngine(maxTransfers: 4)
         defer { workers.shutdown() }
-        let results = try await Replayer(store: store, workers: workers).replay(
+        let results = try await Replayer(store: store, engine: workers).replay(
             ids + [999_999, ids[0]], to: try DeliveryTarget(parsing: server.url))
         #expect(results.count == 302)
         let missing = try #require(results.first { $0.captureID == 999_999 })
@@ -116,9 +117,9 @@ struct ReplayEdgeCaseTests {
         ])[0]
         let server = try RecordingServer()
         defer { server.stop() }
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
-        let record = try await Replayer(store: store, workers: workers).replayOne(
+        let record = try await Replayer(store: store, engine: workers).replayOne(
             id: id, to: server.url + "/api-hook", headers: [("X-Env", "dev"), ("X-Remove", "")])
         #expect(record.delivery.status == 200)
         #expect(record.delivery.id > 0)
@@ -132,7 +133,7 @@ struct ReplayEdgeCaseTests {
         #expect(json.contains("\"capture_id\":\(id)"))
         #expect(json.contains("\"source\":\"api\""))
         await #expect(throws: HookstashError.self) {
-            _ = try await Replayer(store: store, workers: workers).replayOne(id: 12345, to: server.url)
+            _ = try await Replayer(store: store, engine: workers).replayOne(id: 12345, to: server.url)
         }
     }
 }

@@ -19,9 +19,9 @@ struct ReplayFidelityTests {
         let id = try store.insert([capture])[0]
         let server = try RecordingServer()
         defer { server.stop() }
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
-        let replayer = Replayer(store: store, workers: workers)
+        let replayer = Replayer(store: store, engine: workers)
         let results = try await replayer.replay(
             [id], to: DeliveryTarget(parsing: server.url + path), settings: settings, transform: transform)
         let received = await server.requests(atLeast: 1)

@@ -92,7 +92,7 @@ struct ResignTests {
         let body = Array(#"{"event":"ping"}"#.utf8)
         var request = OutgoingRequest.sending(body, to: try DeliveryTarget(parsing: server.url + "/hooks/stripe"))
         try Resigner(secret: Self.newSecret).sign(&request, scheme: .stripe)
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
         let outcome = await workers.deliver(request, options: DeliveryOptions())
         #expect(outcome.response?.status == 200)

@@ -87,7 +87,7 @@ struct TargetGuardDeliveryTests {
     static func deliver(
         to url: String, options: DeliveryOptions, headers: [(name: String, value: String?)] = []
     ) async throws -> DeliveryOutcome {
-        let workers = DeliveryWorkers(count: 1)
+        let workers = DeliveryEngine(maxTransfers: 1)
         defer { workers.shutdown() }
         let request = OutgoingRequest.sending(
             Array("{}".utf8), to: try DeliveryTarget(parsing: url), extraHeaders: headers)
@@ -100,7 +100,7 @@ struct TargetGuardDeliveryTests {
         // The name itself passes the guard; only the address libcurl connects to shows where it leads (as a name
         // rebound to 169.254.169.254 between a check and the connection would).
         let options = DeliveryOptions(
-            connectTimeoutMs: 2000, targetGuard: Self.loopbackRefused,
+            connectTimeout: .milliseconds(2000), targetGuard: Self.loopbackRefused,
             resolve: ["rebound.test:\(server.port):127.0.0.1"])
         let outcome = try await Self.deliver(to: "http://rebound.test:\(server.port)/hook", options: options)
         let refusal = try #require(outcome.error?.targetRefusal)
@@ -175,7 +175,8 @@ struct TargetGuardDeliveryTests {
                     302, reason: "Found", headers: [("Location", "ftp://127.0.0.1:\(ftpPort)/x")]))
         }
         defer { target.stop() }
-        var options = DeliveryOptions(connectTimeoutMs: 1000, totalTimeoutMs: 2000, followRedirects: true)
+        var options = DeliveryOptions(
+            connectTimeout: .milliseconds(1000), totalTimeout: .milliseconds(2000), followRedirects: true)
         options.targetGuard = TargetGuard()
         let outcome = try await Self.deliver(to: "\(target.url)/hook", options: options)
         #expect(outcome.error != nil)

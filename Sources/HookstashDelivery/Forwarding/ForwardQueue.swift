@@ -55,10 +55,12 @@ public final class ForwardQueue: Sendable {
     /// Told of each attempt: the entry's new state and what happened (for logging).
     private let onAttempt: (@Sendable (ForwardQueueEntry, DeliveryOutcome?) -> Void)?
     private let wake = WakeSignal()
-    /// Threads for `forwardNow`, apart from the queue's own so a backlog does not delay a sender waiting for its
-    /// answer. Started on first use.
-    private var syncWorkers: DeliveryWorkers { syncWorkerPool.workers }
-    private let syncWorkerPool = LazyWorkers(count: 2)
+    /// The attempt path shared with `pull`'s queue.
+    private let delivery: QueueDelivery
+    /// The engine for `forwardNow`, apart from the queue's own so that a backlog does not delay a sender waiting
+    /// for its answer. Started on first use.
+    private var syncEngine: DeliveryEngine { syncEnginePool.engine }
+    private let syncEnginePool = LazyEngine(maxTransfers: 16)
 
     /// The target URL as stored in the queue table.
     public var queueKey: String { configuration.target.description }
@@ -73,6 +75,9 @@ public final class ForwardQueue: Sendable {
         self.clock = clock
         self.transform = transform
         self.onAttempt = onAttempt
+        self.delivery = QueueDelivery(
+            store: store, target: configuration.target, settings: configuration.settings,
+            policy: configuration.policy, transform: transform, clock: clock)
     }
 
     /// Queues committed captures for forwarding (idempotent per capture) and wakes the queue. Durable once it
@@ -80,12 +85,12 @@ public final class ForwardQueue: Sendable {
     public func enqueue(_ captureIDs: [Int64]) throws {
         guard !captureIDs.isEmpty else { return }
         try store.enqueueForward(captureIDs, to: queueKey, at: clock.now())
-        wake.signal()
+        wake.ring()
     }
 
     /// Wakes the queue for entries added by someone else (the capture writer, in its own transaction).
     public func notifyEnqueued() {
-        wake.signal()
+        wake.ring()
     }
 
     /// Entries still to deliver.
@@ -96,21 +101,23 @@ public final class ForwardQueue: Sendable {
     /// Delivers due entries and sleeps until the next one is due or a capture is queued, until cancelled.
     /// Store errors are retried after a pause rather than ending the loop.
     public func run() async throws {
-        let workers = DeliveryWorkers(count: configuration.concurrency)
-        defer { workers.shutdown() }
+        let engine = DeliveryEngine(maxTransfers: configuration.concurrency)
+        defer { engine.shutdown() }
         while !Task.isCancelled {
+            // Read before looking at the queue: an entry queued after the look ends the wait at once.
+            let seen = wake.generation
             do {
                 let due = try store.dueForwards(to: queueKey, at: clock.now(), limit: configuration.batchSize)
                 if !due.isEmpty {
-                    await deliver(due, workers: workers)
+                    await deliver(due, engine: engine)
                     continue
                 }
                 let next = try store.nextForwardAttempt(to: queueKey)
                 let wait = next.map { Double($0.microsecondsSinceEpoch - clock.now().microsecondsSinceEpoch) / 1e6 }
-                await wake.wait(seconds: min(max(wait ?? 3600, 0.001), 3600))
+                await wake.wait(after: seen, seconds: min(max(wait ?? 3600, 0.001), 3600))
             } catch {
                 // The store is busy or unavailable; the queue is in the file, try again shortly.
-                await wake.wait(seconds: 1)
+                try? await Task.sleep(for: .seconds(1))
             }
         }
     }
@@ -118,7 +125,7 @@ public final class ForwardQueue: Sendable {
     /// Delivers a batch in capture order. When the target did not answer some attempt, every pending entry is
     /// then given the same next attempt time (the latest of theirs): a target that comes back receives the
     /// captures in the order they arrived, not in the order their jittered retries fell due.
-    private func deliver(_ entries: [ForwardQueueEntry], workers: DeliveryWorkers) async {
+    private func deliver(_ entries: [ForwardQueueEntry], engine: DeliveryEngine) async {
         let targetDown = await withTaskGroup(of: Bool.self) { group in
             var inFlight = 0
             var unanswered = false
@@ -129,7 +136,7 @@ public final class ForwardQueue: Sendable {
                 }
                 if Task.isCancelled { break }
                 inFlight += 1
-                group.addTask { await self.attempt(entry, workers: workers)?.response != nil }
+                group.addTask { await self.attempt(entry, engine: engine)?.response != nil }
             }
             for await answered in group where !answered { unanswered = true }
             return unanswered
@@ -139,84 +146,64 @@ public final class ForwardQueue: Sendable {
         }
     }
 
-    /// One attempt for one entry, recorded with the entry's new state in one transaction. Returns what happened,
-    /// nil when nothing was sent.
+    /// One attempt for one entry, recorded with the entry's new state (group commit). Returns what happened, nil
+    /// when nothing was sent.
     @discardableResult
     func attempt(
-        _ entry: ForwardQueueEntry, workers: DeliveryWorkers, options: DeliveryOptions? = nil,
+        _ entry: ForwardQueueEntry, engine: DeliveryEngine, options: DeliveryOptions? = nil,
         source: String = "forward"
     ) async -> DeliveryOutcome? {
-        var retry = ForwardRetry(entry: entry, policy: configuration.policy)
-        let request: OutgoingRequest
-        do {
-            let capture = try store.requireCapture(id: entry.captureID)
-            let body = try store.bytes(of: capture.body)
-            var built = try OutgoingRequest.replaying(
-                capture, body: body, to: configuration.target, settings: configuration.settings)
-            try transform?(capture, &built)
-            request = built
-        } catch let error as HookstashError where error.isStoreUnavailable {
+        let attempt = await delivery.attempt(
+            entry, engine: engine, options: options ?? configuration.options, source: source)
+        if attempt.storeUnavailable {
             try? await Task.sleep(for: .seconds(1))
             return nil  // the entry is still due: tried again on the next round
-        } catch {
-            retry.abandon(because: "\(error)")
-            _ = try? store.recordForwardAttempt(retry.entry, delivery: nil, detail: nil)
-            onAttempt?(retry.entry, nil)
-            return nil
         }
-        let attemptNumber = retry.nextAttemptNumber
-        let outcome = await workers.deliver(request, options: options ?? configuration.options)
-        retry.record(outcome, at: clock.now(), random: clock.random())
-        let report = DeliveryReport(source: source, request: request, outcome: outcome, attempt: attemptNumber)
-        let delivery = Delivery(captureID: entry.captureID, request: request, outcome: outcome)
-        do {
-            try store.recordForwardAttempt(retry.entry, delivery: delivery, detail: report.json())
-        } catch {
-            // Not recorded: the entry stays as it was and is attempted again (at-least-once).
-        }
-        onAttempt?(retry.entry, outcome)
-        return outcome
+        // Not recorded: the entry stays as it was and is attempted again (at least once).
+        onAttempt?(attempt.entry, attempt.outcome)
+        return attempt.outcome
     }
 
-    /// `--forward-sync`: queues the capture and makes its first attempt now, within `budgetMs` (connect and total
+    /// Synchronous forwarding: queues the capture and makes its first attempt now, within `budget` (connect and total
     /// timeouts capped to it), so that the sender can be answered with the target's answer. Returns the outcome,
     /// or nil when the capture was already queued or could not be sent. A failed attempt is retried by `run()` as
     /// any other; `run()` leaves the entry alone while this attempt is in flight.
-    public func forwardNow(_ captureID: Int64, budgetMs: Int = 4500) async -> DeliveryOutcome? {
-        let budget = max(1, budgetMs)
+    public func forwardNow(_ captureID: Int64, budget: Duration = .milliseconds(4500)) async -> DeliveryOutcome? {
+        let budget = max(.milliseconds(1), budget)
         let start = clock.now()
         do {
             let added = try store.enqueueForward(
-                [captureID], to: queueKey, at: start.adding(seconds: Double(budget) / 1000 + 1))
+                [captureID], to: queueKey,
+                at: start.adding(seconds: Double(DeliveryOptions.milliseconds(budget)) / 1000 + 1))
             guard added == 1,
                 let entry = try store.forwardEntries(to: queueKey, captureID: captureID).first,
                 entry.state == .pending, entry.attempts == 0
             else { return nil }
             var options = configuration.options
-            options.totalTimeoutMs = min(options.totalTimeoutMs, budget)
-            options.connectTimeoutMs = min(options.connectTimeoutMs, budget)
-            return await attempt(entry, workers: syncWorkers, options: options, source: "forward-sync")
+            options.totalTimeout = min(options.totalTimeout, budget)
+            options.connectTimeout = min(options.connectTimeout, budget)
+            return await attempt(entry, engine: syncEngine, options: options, source: "forward-sync")
         } catch {
             return nil
         }
     }
 }
 
-/// A worker pool started on first use.
-final class LazyWorkers: Sendable {
-    private let count: Int
-    private let pool = Mutex<DeliveryWorkers?>(nil)
+/// A delivery engine started on first use.
+final class LazyEngine: Sendable {
+    private let maxTransfers: Int
+    private let pool = Mutex<DeliveryEngine?>(nil)
 
-    init(count: Int) {
-        self.count = count
+    init(maxTransfers: Int) {
+        self.maxTransfers = maxTransfers
     }
 
-    var workers: DeliveryWorkers {
+    var engine: DeliveryEngine {
         pool.withLock { pool in
             if let pool { return pool }
-            let workers = DeliveryWorkers(count: count)
-            pool = workers
-            return workers
+            let engine = DeliveryEngine(maxTransfers: maxTransfers)
+            pool = engine
+            return engine
         }
     }
 

@@ -52,7 +52,7 @@ extension Replayer {
         let capture = try store.requireCapture(id: id)
         let transform: Transform? = try resignWith.map { try $0(capture).transform }
         let request = try request(for: capture, to: target, settings: settings, transform: transform)
-        let outcome = await workers.deliver(request, options: options)
+        let outcome = await engine.deliver(request, options: options)
         if let refusal = outcome.error?.targetRefusal { throw refusal }
         var delivery = Delivery(captureID: id, request: request, outcome: outcome)
         let report = DeliveryReport(source: source, request: request, outcome: outcome)

@@ -1,7 +1,7 @@
 import HookstashCore
 import HookstashStore
 
-/// Re-delivers stored captures through the delivery workers and records every delivery in the store.
+/// Re-delivers stored captures through the delivery engine and records every delivery in the store.
 public struct Replayer: Sendable {
     /// The outcome for one capture: the delivery recorded, or why nothing was sent.
     public struct Result: Sendable {
@@ -22,16 +22,16 @@ public struct Replayer: Sendable {
     }
 
     /// Changes a request before it is sent (re-signing); runs once per capture.
-    public typealias Transform = @Sendable (Capture, inout OutgoingRequest) throws -> Void
+    public typealias Transform = OutgoingRequest.Transform
 
     public let store: CaptureStore
-    public let workers: DeliveryWorkers
+    public let engine: DeliveryEngine
     /// Deliveries recorded per transaction in bulk replays.
     public var recordBatchSize = 64
 
-    public init(store: CaptureStore, workers: DeliveryWorkers) {
+    public init(store: CaptureStore, engine: DeliveryEngine) {
         self.store = store
-        self.workers = workers
+        self.engine = engine
     }
 
     /// The request that re-delivers capture `id`.
@@ -45,13 +45,10 @@ public struct Replayer: Sendable {
     public func request(
         for capture: Capture, to target: DeliveryTarget, settings: ReplaySettings, transform: Transform? = nil
     ) throws -> OutgoingRequest {
-        let body = try store.bytes(of: capture.body)
-        var request = try OutgoingRequest.replaying(capture, body: body, to: target, settings: settings)
-        try transform?(capture, &request)
-        return request
+        try OutgoingRequest.replaying(capture, from: store, to: target, settings: settings, transform: transform)
     }
 
-    /// Delivers each capture in `ids` (at most `workers.count` at once), records each delivery, and reports each
+    /// Delivers each capture in `ids` (at most `engine.maxTransfers` at once), records each delivery, and reports each
     /// result to `onResult` as it is recorded (completion order). Returns every result, or none when
     /// `keepResults` is false (a bulk replay of many captures need not hold every response in memory).
     @discardableResult
@@ -88,15 +85,15 @@ public struct Replayer: Sendable {
                     } catch {
                         return Result(captureID: id, problem: "\(error)", refusal: error as? any DeliveryRefusal)
                     }
-                    let outcome = await workers.deliver(request, options: options)
+                    let outcome = await engine.deliver(request, options: options)
                     return Result(
                         captureID: id, delivery: Delivery(captureID: id, request: request, outcome: outcome),
                         report: DeliveryReport(source: source, request: request, outcome: outcome))
                 }
                 return true
             }
-            // A window of requests ahead of the workers, so reading the next chunk does not leave them idle.
-            for _ in 0..<max(64, workers.count * 8) where try !startNext() { break }
+            // A window of requests ahead of the engine, so reading the next chunk does not leave them idle.
+            for _ in 0..<max(64, engine.maxTransfers * 8) where try !startNext() { break }
             var pending: [Result] = []
             func flush() throws {
                 let recorded = pending.filter { $0.delivery != nil }

@@ -114,9 +114,7 @@ public struct CaptureForwarder: Sendable {
         guard !capture.malformed, let url = router.route(forPath: capture.target.path).forward,
             let queue = queues[url]
         else { return nil }
-        let budgetMs = Int(
-            clamping: budget.components.seconds * 1000 + budget.components.attoseconds / 1_000_000_000_000_000)
-        return await queue.forwardNow(capture.id, budgetMs: budgetMs)
+        return await queue.forwardNow(capture.id, budget: budget)
     }
 
     /// The answer to relay to the sender of `capture` under synchronous forwarding: the target's own answer

@@ -17,7 +17,7 @@ public final class CaptureReplayer: Sendable {
         store: CaptureStore, router: EndpointRouter, concurrency: Int = 4, options: DeliveryOptions = DeliveryOptions()
     ) {
         self.router = router
-        self.replayer = Replayer(store: store, workers: DeliveryWorkers(count: concurrency))
+        self.replayer = Replayer(store: store, engine: DeliveryEngine(maxTransfers: concurrency))
         self.options = options
     }
 
@@ -71,6 +71,6 @@ public final class CaptureReplayer: Sendable {
 
     /// Stops the delivery threads.
     public func shutdown() {
-        replayer.workers.shutdown()
+        replayer.engine.shutdown()
     }
 }

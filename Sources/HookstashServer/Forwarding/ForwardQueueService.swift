@@ -34,7 +34,8 @@ public struct ForwardQueueService: Service {
         }
         let timeoutMs = timeout.map { Int(DurationText.seconds(of: $0) * 1000) }
         let options = DeliveryOptions(
-            totalTimeoutMs: timeoutMs ?? DeliveryOptions.defaultTotalTimeoutMs, targetGuard: targetGuard)
+            totalTimeout: timeoutMs.map { .milliseconds($0) } ?? DeliveryOptions.defaultTotalTimeout,
+            targetGuard: targetGuard)
         if let refusal = options.checkTarget(host: target.host) { throw refusal }
         if let maxAttempts, maxAttempts < 1 {
             throw HookstashError.invalidInput("the maximum number of forward attempts must be at least 1")

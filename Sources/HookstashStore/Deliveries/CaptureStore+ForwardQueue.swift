@@ -78,28 +78,45 @@ extension CaptureStore {
     public func recordForwardAttempt(
         _ entry: ForwardQueueEntry, delivery: Delivery?, detail: String?
     ) throws -> Int64? {
-        try translatingErrors("record a forwarding attempt") {
+        try recordForwardAttempts([ForwardAttemptRecord(entry: entry, delivery: delivery, detail: detail)])[0]
+    }
+
+    /// Records many forwarding attempts, each with its entry's new state, in one transaction (one sync of the
+    /// log for all of them: the delivery queues' group commit). Returns each delivery id, in order, nil where
+    /// there was no delivery or the capture (and so its entry) was deleted meanwhile.
+    public func recordForwardAttempts(_ attempts: [ForwardAttemptRecord]) throws -> [Int64?] {
+        guard !attempts.isEmpty else { return [] }
+        return try translatingErrors("record forwarding attempts") {
             try write { db in
-                try db.execute(
+                let update = try db.cachedStatement(
                     sql: """
                         UPDATE forward_queue SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?
                         WHERE id = ?
-                        """,
-                    arguments: [
-                        entry.state.rawValue, entry.attempts, entry.nextAttemptAt.microsecondsSinceEpoch,
-                        entry.lastError, entry.id,
-                    ])
-                guard db.changesCount == 1, let delivery else { return nil }
-                try db.execute(
+                        """)
+                let insert = try db.cachedStatement(
                     sql: """
                         INSERT INTO delivery (capture_id, to_url, at, status, duration_ms, error, resigned, detail)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        delivery.captureID, delivery.to, delivery.at.microsecondsSinceEpoch, delivery.status,
-                        delivery.durationMs, delivery.error, delivery.resigned, detail,
+                        """)
+                var ids: [Int64?] = []
+                ids.reserveCapacity(attempts.count)
+                for attempt in attempts {
+                    let entry = attempt.entry
+                    try update.execute(arguments: [
+                        entry.state.rawValue, entry.attempts, entry.nextAttemptAt.microsecondsSinceEpoch,
+                        entry.lastError, entry.id,
                     ])
-                return db.lastInsertedRowID
+                    guard db.changesCount == 1, let delivery = attempt.delivery else {
+                        ids.append(nil)
+                        continue
+                    }
+                    try insert.execute(arguments: [
+                        delivery.captureID, delivery.to, delivery.at.microsecondsSinceEpoch, delivery.status,
+                        delivery.durationMs, delivery.error, delivery.resigned, attempt.detail,
+                    ])
+                    ids.append(db.lastInsertedRowID)
+                }
+                return ids
             }
         }
     }

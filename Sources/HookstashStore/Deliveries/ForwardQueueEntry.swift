@@ -37,3 +37,17 @@ public struct ForwardQueueEntry: Sendable, Hashable {
         self.lastError = lastError
     }
 }
+
+/// One forwarding attempt to record: the entry's new state and, when something was sent, the delivery with its
+/// detail JSON.
+public struct ForwardAttemptRecord: Sendable {
+    public var entry: ForwardQueueEntry
+    public var delivery: Delivery?
+    public var detail: String?
+
+    public init(entry: ForwardQueueEntry, delivery: Delivery?, detail: String?) {
+        self.entry = entry
+        self.delivery = delivery
+        self.detail = detail
+    }
+}

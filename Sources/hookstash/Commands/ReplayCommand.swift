@@ -117,13 +117,13 @@ struct ReplayCommand: AsyncParsableCommand {
                 return
             }
         }
-        let workers = DeliveryWorkers(count: min(concurrency ?? (isBulk ? 8 : 1), selected.count))
-        defer { workers.shutdown() }
+        let engine = DeliveryEngine(maxTransfers: min(concurrency ?? (isBulk ? 8 : 1), selected.count))
+        defer { engine.shutdown() }
         let started = Timestamp.now()
         let json = self.json
         let showBody = !isBulk
         let failures = Atomic<Int>(0)
-        try await Replayer(store: store, workers: workers).replay(
+        try await Replayer(store: store, engine: engine).replay(
             selected, to: target, settings: settings, options: options, source: "replay", transform: transform,
             keepResults: false
         ) { result in

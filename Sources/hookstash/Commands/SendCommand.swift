@@ -93,9 +93,9 @@ struct SendCommand: AsyncParsableCommand {
         if let refusal = options.checkTarget(host: target.host) {
             ReplayOutput.fail(TargetOptions.message(refusal))
         }
-        let workers = DeliveryWorkers(count: 1)
-        defer { workers.shutdown() }
-        let outcome = await workers.deliver(request, options: options)
+        let engine = DeliveryEngine(maxTransfers: 1)
+        defer { engine.shutdown() }
+        let outcome = await engine.deliver(request, options: options)
         let report = DeliveryReport(source: "send", request: request, outcome: outcome)
         if json {
             Terminal.jsonLine(report.json())

@@ -50,8 +50,8 @@ struct DeliveryFlags: ParsableArguments {
     /// Timeouts, TLS checking, fixed addresses and where deliveries may go, as given.
     func options(_ targets: TargetOptions) -> DeliveryOptions {
         DeliveryOptions(
-            connectTimeoutMs: connectTimeout?.milliseconds ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: timeout?.milliseconds ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure,
+            connectTimeout: connectTimeout?.duration ?? DeliveryOptions.defaultConnectTimeout,
+            totalTimeout: timeout?.duration ?? DeliveryOptions.defaultTotalTimeout, insecure: insecure,
             targetGuard: targets.targetGuard, resolve: resolve)
     }
 

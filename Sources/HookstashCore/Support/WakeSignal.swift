@@ -1,12 +1,14 @@
 import Synchronization
 
-/// Rung by the store after each commit that added captures; the inspector's event streams wait on it, so that a
-/// new capture is announced as soon as it is committed instead of at the next poll.
+/// The one wake-up mechanism: a generation-counting broadcast signal. The store rings one after each commit that
+/// added captures (the inspector's event streams wait on it); the forward queue and `pull`'s delivery queue each
+/// ring theirs when an entry is queued.
 ///
-/// Waiters remember the generation they saw before they last looked at the store; a commit since then ends the
-/// wait at once, so no commit is missed between looking and waiting. Captures written by another process on the
-/// same file do not ring it: waiters also give up after a timeout and look anyway.
-public final class CaptureBell: Sendable {
+/// Waiters remember the generation they saw before they last looked at the state they wait on; a ring since then
+/// ends the wait at once, so nothing rung between looking and waiting is missed, and one ring wakes every waiter.
+/// Changes made by another process (the same store file) do not ring it: waiters also give up after a timeout and
+/// look anyway.
+public final class WakeSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var nextToken: UInt64 = 0
