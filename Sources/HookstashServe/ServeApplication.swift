@@ -111,8 +111,7 @@ public struct ServeApplication: Service {
         if synchronous {
             relay = { capture in await forwarder.answerWithTargetsAnswer(capture) }
         }
-        let listener = CaptureListener(
-            configuration: CaptureListenerConfiguration(
+        var listenerConfiguration = CaptureListenerConfiguration(
                 host: listenerSettings.host, port: listenerSettings.port,
                 maxBodySize: listenerSettings.maxBodySize.bytes,
                 maxHeadSize: Int(clamping: listenerSettings.maxHeadSize.bytes),
@@ -120,7 +119,10 @@ public struct ServeApplication: Service {
                 idleTimeout: listenerSettings.idleTimeout,
                 maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
                 respond: { target, _ in router.route(forPath: target.path).response },
-                relay: relay),
+                relay: relay)
+        listenerConfiguration.wording = configuration.wording
+        let listener = CaptureListener(
+            configuration: listenerConfiguration,
             store: store, writer: writer, shutdownGrace: listenerSettings.shutdownGrace, logger: logger)
 
         // The inspector's address is checked before the listener binds, so that nothing claims to be capturing
