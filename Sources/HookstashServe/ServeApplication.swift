@@ -112,14 +112,14 @@ public struct ServeApplication: Service {
             relay = { capture in await forwarder.answerWithTargetsAnswer(capture) }
         }
         var listenerConfiguration = CaptureListenerConfiguration(
-                host: listenerSettings.host, port: listenerSettings.port,
-                maxBodySize: listenerSettings.maxBodySize.bytes,
-                maxHeadSize: Int(clamping: listenerSettings.maxHeadSize.bytes),
-                headerTimeout: listenerSettings.headerTimeout, bodyTimeout: listenerSettings.bodyTimeout,
-                idleTimeout: listenerSettings.idleTimeout,
-                maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
-                respond: { target, _ in router.route(forPath: target.path).response },
-                relay: relay)
+            host: listenerSettings.host, port: listenerSettings.port,
+            maxBodySize: listenerSettings.maxBodySize.bytes,
+            maxHeadSize: Int(clamping: listenerSettings.maxHeadSize.bytes),
+            headerTimeout: listenerSettings.headerTimeout, bodyTimeout: listenerSettings.bodyTimeout,
+            idleTimeout: listenerSettings.idleTimeout,
+            maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
+            respond: { target, _ in router.route(forPath: target.path).response },
+            relay: relay)
         listenerConfiguration.wording = configuration.wording
         let listener = CaptureListener(
             configuration: listenerConfiguration,
