@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Already resolved through Hummingbird: `ServerQuiescingHelper` for the capture listener's graceful shutdown.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // C libraries, wrapped 1:1 with typed, non-variadic shims.
@@ -62,6 +64,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -83,12 +86,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The composition root of `serve`: `ServeApplication`, built from a typed `ServeConfiguration`, wires store,
+        // writer, router, forwarder, replayer, listener and inspector and runs them as one service group.
+        .target(
+            name: "HookstashServe",
+            dependencies: [
+                "HookstashCore", "HookstashStore", "HookstashSignatures", "HookstashDelivery", "HookstashServer",
+                "HookstashInspector",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // The command line: parses, calls the libraries, prints.
         .executableTarget(
             name: "hookstash",
             dependencies: [
                 "HookstashCore", "HookstashStore", "HookstashServer", "HookstashSignatures", "HookstashDelivery",
-                "HookstashInspector", "HookstashRelay",
+                "HookstashInspector", "HookstashRelay", "HookstashServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,6 +165,16 @@ let package = Package(
             name: "HookstashInspectorTests",
             dependencies: [
                 "HookstashInspector", "HookstashStore", "HookstashCore", "HookstashTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // A whole `serve` in-process: real listener, store, inspector and libcurl on loopback.
+        .testTarget(
+            name: "HookstashServeTests",
+            dependencies: [
+                "HookstashServe", "HookstashServer", "HookstashStore", "HookstashCore", "HookstashTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

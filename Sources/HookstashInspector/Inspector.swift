@@ -32,8 +32,8 @@ public struct Inspector: Service {
         try await makeApplication().run()
     }
 
-    /// Fails with one sentence when the inspector's address cannot be bound (another `serve` has it), so that
-    /// `serve` stops before it says it is capturing rather than after. Port 0 always binds.
+    /// Throws `BindError` when the inspector's address cannot be bound (another `serve` has it), so that `serve`
+    /// stops before it says it is capturing rather than after. Port 0 always binds.
     public static func checkAddress(host: String, port: Int) async throws {
         guard port != 0 else { return }
         do {
@@ -42,12 +42,9 @@ public struct Inspector: Service {
                 .bind(host: host, port: port).get()
             try await channel.close()
         } catch {
-            let reason =
-                (error as? IOError)?.errnoCode == EADDRINUSE
-                ? "the address is in use (is another hookstash serve running?)" : "\(error)"
-            throw HookstashError.io(
-                "cannot listen on \(host):\(port) for the inspector: \(reason); "
-                    + "pass --inspect with another port (127.0.0.1:0 picks a free one), or --inspect off")
+            throw BindError(
+                listener: .inspector, host: host, port: port,
+                reason: (error as? IOError)?.errnoCode == EADDRINUSE ? .addressInUse : .other("\(error)"))
         }
     }
 

@@ -58,9 +58,8 @@ public struct InspectorConfiguration: Sendable {
     public var allowedHosts: [String]
     /// Re-delivers a capture; when nil, replay answers 501.
     public var replay: ReplayHook?
-    /// How often the event stream looks for new captures even when the store's bell did not ring, in
-    /// milliseconds: for captures another process wrote to the same file (this process's commits ring it).
-    public var pollIntervalMilliseconds: Int
+    /// How often the event stream looks for new captures even when the store's bell did not ring: for captures another process wrote to the same file (this process's commits ring it).
+    public var pollInterval: Duration
     /// Called once with the bound port, when the inspector accepts connections.
     public var onServerRunning: @Sendable (_ port: Int) async -> Void
     /// Connections held open at once; more wait in the backlog. From the process's descriptor limit by default,
@@ -75,9 +74,9 @@ public struct InspectorConfiguration: Sendable {
         token: String? = nil,
         allowedHosts: [String] = [],
         replay: ReplayHook? = nil,
-        pollIntervalMilliseconds: Int = 1000,
+        pollInterval: Duration = .seconds(1),
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
-        maxConnections: Int = DescriptorBudget.current().inspectorConnections,
+        maxConnections: Int = ProcessDescriptorLimit.budget().inspectorConnections,
         logger: Logger = Logger(label: "hookstash.inspector", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.host = host
@@ -86,7 +85,7 @@ public struct InspectorConfiguration: Sendable {
         self.token = token
         self.allowedHosts = allowedHosts
         self.replay = replay
-        self.pollIntervalMilliseconds = pollIntervalMilliseconds
+        self.pollInterval = pollInterval
         self.onServerRunning = onServerRunning
         self.maxConnections = maxConnections
         self.logger = logger

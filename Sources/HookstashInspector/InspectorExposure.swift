@@ -21,6 +21,6 @@ public enum InspectorExposure {
         if let token, !token.isEmpty { return }
         throw HookstashError.invalidInput(
             "refusing to start the inspector on \(host), which other machines can reach, without a token: "
-                + "pass --inspect-token (or set HOOKSTASH_TOKEN), or use --inspect 127.0.0.1:4040")
+                + "give it a token, or bind it to a loopback address")
     }
 }

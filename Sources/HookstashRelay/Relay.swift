@@ -16,7 +16,7 @@ public struct Relay: Sendable {
         /// Backoff for reconnecting to the remote.
         public var reconnect: RetryPolicy
         public var transform: Replayer.Transform?
-        /// `--since-id`: start after this remote capture id (0: the first) instead of where the last run stopped.
+        /// Start after this remote capture id (0: the first) instead of where the last run stopped.
         public var startAfter: Int64?
 
         public init(

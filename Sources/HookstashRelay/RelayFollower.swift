@@ -18,8 +18,8 @@ public final class RelayFollower: Sendable {
     private let imported: @Sendable (Int64) -> Void
     private let onEvent: @Sendable (RelayEvent) -> Void
     /// Seconds without a byte (the inspector sends a keep-alive every 15 s) before the stream is considered dead.
-    private let idleTimeoutSeconds: Int
-    /// `pull --since-id`: the remote capture id to start after, instead of the stored position (or, on a first
+    private let idleTimeout: Duration
+    /// The remote capture id to start after, instead of the stored position (or, on a first
     /// run, the remote's newest).
     private let startAfter: Int64?
     /// Pulled bodies larger than this go to body files, as captured ones do.
@@ -28,7 +28,7 @@ public final class RelayFollower: Sendable {
     public init(
         remote: RemoteInspector, store: CaptureStore, queueKey: String,
         reconnect: RetryPolicy = RetryPolicy(initialDelay: 0.5, maxDelay: 30, maxAttempts: Int.max),
-        idleTimeoutSeconds: Int = 45, startAfter: Int64? = nil, spillThreshold: Int = 1 << 20,
+        idleTimeout: Duration = .seconds(45), startAfter: Int64? = nil, spillThreshold: Int = 1 << 20,
         imported: @escaping @Sendable (Int64) -> Void, onEvent: @escaping @Sendable (RelayEvent) -> Void
     ) {
         self.spillThreshold = spillThreshold
@@ -36,7 +36,7 @@ public final class RelayFollower: Sendable {
         self.store = store
         self.queueKey = queueKey
         self.reconnect = reconnect
-        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.idleTimeout = idleTimeout
         self.startAfter = startAfter
         self.imported = imported
         self.onEvent = onEvent
@@ -99,7 +99,8 @@ public final class RelayFollower: Sendable {
         let (signals, continuation) = AsyncStream.makeStream(of: StreamSignal.self)
         let stop = StopFlag()
         let remote = self.remote
-        let idle = idleTimeoutSeconds
+        // Whole seconds at the libcurl stream (at least one).
+        let idle = max(1, Int(idleTimeout.components.seconds))
         let thread = Thread {
             var end: CurlStream.End
             do {
@@ -158,8 +159,8 @@ public final class RelayFollower: Sendable {
                 case .stopped: return "the event stream was stopped"
                 case .failed(let reason): return reason
                 case .refused(let status, _) where status == 401 || status == 403:
-                    throw RelayError.refused(
-                        "\(remote.url) refused the event stream (\(status)): give the inspector's token with --token")
+                    throw RelayError.unauthorized(
+                        "\(remote.url) refused the event stream (\(status)): it needs the inspector's token")
                 case .refused(let status, _) where status == 404:
                     throw RelayError.refused("\(remote.url) has no hookstash event stream (/api/events answered 404)")
                 case .refused(let status, _): return "the event stream was answered \(status)"
@@ -170,7 +171,7 @@ public final class RelayFollower: Sendable {
     }
 
     private func importCapture(_ id: Int64, workers: DeliveryWorkers) async throws {
-        // Pulled already (`--since-id` went back over it): not fetched, imported or delivered again.
+        // Pulled already (a start position went back over it): not fetched, imported or delivered again.
         if try store.hasRelayed(remote: remote.url, remoteID: id) {
             try store.passOverRelayed(remote: remote.url, remoteID: id)
             return

@@ -5,7 +5,7 @@ import HookstashDelivery
 /// The inspector API of a remote hookstash, read through libcurl: the newest capture id, one capture (its JSON and
 /// its exact bytes), and the URL and headers of the event stream.
 public struct RemoteInspector: Sendable {
-    /// The URL as given to `--from`, normalised; also the key of the position in the local store.
+    /// The remote inspector's URL as given, normalised; also the key of the position in the local store.
     public let url: String
     private let base: DeliveryTarget
     /// Path prefix when the inspector is served under one (`https://host/hookstash`), without a trailing slash.
@@ -15,7 +15,7 @@ public struct RemoteInspector: Sendable {
     /// The largest capture body accepted from the remote; a fetch is capped near what such a capture takes.
     public let maxBodySize: Int
 
-    /// What `serve` accepts by default (`--max-body-size 25MiB`).
+    /// What the capture listener accepts by default (25 MiB).
     public static let defaultMaxBodySize = 25 << 20
 
     public init(
@@ -26,10 +26,10 @@ public struct RemoteInspector: Sendable {
         do {
             base = try DeliveryTarget(parsing: text)
         } catch {
-            throw RelayError.invalidRemote("--from \(text): \(error.message)")
+            throw RelayError.invalidRemote("the remote inspector's URL \(text): \(error.message)")
         }
         guard base.query == nil else {
-            throw RelayError.invalidRemote("--from \(text): give the inspector's URL without a query")
+            throw RelayError.invalidRemote("the remote inspector's URL \(text) has a query; give it without one")
         }
         self.base = base
         var prefix = base.path ?? ""
@@ -135,8 +135,8 @@ public struct RemoteInspector: Sendable {
         case 200: return response.body
         case 404 where missingIsNil: return nil
         case 401, 403:
-            throw RelayError.refused(
-                "\(url) refused the request (\(response.status)): give the inspector's token with --token")
+            throw RelayError.unauthorized(
+                "\(url) refused the request (\(response.status)): it needs the inspector's token")
         case 404:
             throw RelayError.refused("\(url) has no hookstash inspector API (\(prefix + path) answered 404)")
         default:

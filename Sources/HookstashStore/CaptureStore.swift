@@ -35,7 +35,7 @@ public final class CaptureStore: Sendable {
     /// - Parameter maxSize: an upper bound for the database file in bytes (SQLite `max_page_count`); writes that
     ///   would grow it further fail as if the disk were full. Body files are not counted.
     public init(
-        path: String, mode: OpenMode = .createIfMissing, busyTimeout: Double = 2, maxSize: Int64? = nil,
+        path: String, mode: OpenMode = .createIfMissing, busyTimeout: Duration = .seconds(2), maxSize: Int64? = nil,
         checkpoints: Checkpoints = .automatic
     ) throws {
         self.path = path
@@ -44,7 +44,7 @@ public final class CaptureStore: Sendable {
         switch mode {
         case .mustExist:
             guard fileManager.fileExists(atPath: path) else {
-                throw HookstashError.notFound("no store at \(path) (start `hookstash serve` first, or pass --db)")
+                throw HookstashError.notFound("no store at \(path)")
             }
         case .createIfMissing:
             let directory = (path as NSString).deletingLastPathComponent
@@ -55,7 +55,7 @@ public final class CaptureStore: Sendable {
         }
         StoreFilePermissions.tighten(databasePath: path, bodiesDirectory: bodiesDirectory)
         var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
+        configuration.busyMode = .timeout(DurationText.seconds(of: busyTimeout))
         configuration.label = "hookstash"
         configuration.prepareDatabase { db in
             // An acknowledged capture must survive power loss, not only a crash: sync the WAL on every
@@ -158,7 +158,7 @@ public final class CaptureStore: Sendable {
     private static func readOnly(_ path: String, _ error: DatabaseError) -> HookstashError {
         .storeUnavailable(
             "\(path) is read-only (\(error.message ?? "attempt to write a readonly database")): "
-                + "give this user write access to the file and its directory, or pass another --db")
+                + "give this user write access to the file and its directory, or use another store file")
     }
 
     /// Commits a write that changes nothing a reader sees (`user_version` set to its own value): the only way to

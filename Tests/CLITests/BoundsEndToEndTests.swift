@@ -10,7 +10,10 @@ import Testing
         let database = try await DeliveryGuardEndToEndTests.store(in: directory)
         let list = try await HookstashProcess.run(["list", "--since", "99999999999999w", "--db", database])
         #expect(list.status == 2)
-        #expect(list.stderr.contains("--since 99999999999999w is longer than hookstash handles"), "\(list.stderr)")
+        #expect(
+            list.stderr.contains(
+                "'99999999999999w' is invalid for '--since <duration>': longer than hookstash handles"),
+            "\(list.stderr)")
         let replay = try await HookstashProcess.run(
             ["replay", "--since", "99999999999999999999d", "--to", "http://127.0.0.1:9/", "--db", database])
         #expect(replay.status == 2)
@@ -19,7 +22,9 @@ import Testing
             "99999999999999999d",
         ])
         #expect(serve.status == 2)
-        #expect(serve.stderr.contains("--retain-for 99999999999999999d is longer"), "\(serve.stderr)")
+        #expect(
+            serve.stderr.contains("'99999999999999999d' is invalid for '--retain-for <duration>': longer"),
+            "\(serve.stderr)")
     }
 
     /// An OpenSSL configuration that allows only FIPS algorithms, without the FIPS provider: every HMAC fails in

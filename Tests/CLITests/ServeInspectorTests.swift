@@ -50,5 +50,8 @@ import Testing
             environment: ["HOOKSTASH_TOKEN": ""])
         #expect(result.status == 1)
         #expect(result.stderr.contains("without a token"))
+        #expect(
+            result.stderr.contains("pass --inspect-token (or set HOOKSTASH_TOKEN), or use --inspect 127.0.0.1:4040"),
+            "\(result.stderr)")
     }
 }

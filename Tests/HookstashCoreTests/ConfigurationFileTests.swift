@@ -18,7 +18,7 @@ import Testing
 
     @Test func examplesFileLoadsWithAFrontEndpoint() throws {
         let path = Self.packageRoot.appendingPathComponent("Examples/hookstash.toml").path
-        let file = try ConfigurationFile.load(path: path)
+        let file = try ConfigurationFile.parse(try String(contentsOfFile: path, encoding: .utf8))
         #expect(file.endpoints.count == 3)
         let front = try #require(file.endpoint(forPath: "/webhooks/front"))
         #expect(front.scheme == "front")
@@ -149,26 +149,5 @@ import Testing
         #expect(error.line == line, "\(error)")
         #expect(error.description.contains(words), "\(error)")
         #expect(error.description.hasPrefix("line \(line): "))
-    }
-
-    @Test func loadNamesTheFile() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookstash-config-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("bad.toml").path
-        try "[[endpoint]]\npath = \"/a\"\nsecret = 7\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: ConfigurationError.self) { try ConfigurationFile.load(path: path) }
-        do {
-            _ = try ConfigurationFile.load(path: path)
-        } catch {
-            #expect(error.description == "\(path), line 3: secret must be a string, got an integer")
-        }
-        do {
-            _ = try ConfigurationFile.load(path: directory.appendingPathComponent("absent.toml").path)
-            Issue.record("loading a missing file succeeded")
-        } catch {
-            #expect(error.description.contains("cannot read the configuration file"))
-            #expect(error.description.contains("No such file or directory"))
-        }
     }
 }

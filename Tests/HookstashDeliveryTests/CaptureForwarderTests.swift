@@ -24,7 +24,7 @@ struct CaptureForwarderTests {
             configuration: configuration, defaultPolicy: SignaturePolicy(), defaultResponse: CaptureResponse(),
             defaultForward: main.url)
         let forwarder = try CaptureForwarder(
-            store: store, router: router, logger: Logger(label: "test"), limits: .init(retryInitialSeconds: 0.05))
+            store: store, router: router, logger: Logger(label: "test"), limits: .init(retryInitial: .milliseconds(50)))
         #expect(forwarder.services.count == 2)
         let writer = CaptureWriter(store: store, committed: { forwarder.enqueue($0) })
         let runs = forwarder.services.map { service in Task { try await service.queue.run() } }

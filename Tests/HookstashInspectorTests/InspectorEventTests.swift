@@ -74,7 +74,7 @@ struct HeaderPairs: @unchecked Sendable {
     /// Another process writing to the same file does not ring this process's bell: its captures come with the
     /// fallback look.
     @Test func capturesFromAnotherConnectionArriveWithTheFallbackLook() async throws {
-        let harness = try await InspectorHarness.start(pollIntervalMilliseconds: 100)
+        let harness = try await InspectorHarness.start(pollInterval: .milliseconds(100))
         let socket = try await openEvents(harness)
         try await Task.sleep(for: .milliseconds(150))
         let other = try CaptureStore(path: harness.store.path, mode: .mustExist)

@@ -115,7 +115,7 @@ import Testing
         do {
             try InspectorExposure.check(host: "0.0.0.0", token: nil)
         } catch let error as HookstashError {
-            #expect(error.message.contains("--inspect-token"))
+            #expect(error.message.contains("without a token"))
         }
     }
 

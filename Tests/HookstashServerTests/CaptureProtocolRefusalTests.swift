@@ -75,7 +75,7 @@ import Testing
 
     @Test func bodyTricklingBelowTheMinimumRateIs408() async throws {
         try await withCaptureServer(configuring: { config in
-            config.bodyTimeout = 2
+            config.bodyTimeout = .seconds(2)
             config.minimumBodyRate = 1000
         }) { server in
             let connection = try server.connect()

@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func headThatNeverCompletesIsDroppedAfterTheTimeoutAndRecorded() async throws {
-        try await withCaptureServer(configuring: { $0.headerTimeout = 0.3 }) { server in
+        try await withCaptureServer(configuring: { $0.headerTimeout = .milliseconds(300) }) { server in
             let slow = try server.connect()
             try slow.send("POST /slow HTTP/1.1\r\nX-Partial: yes\r\n")
             // A normal request on another connection is not held up by the slow one.

@@ -79,8 +79,8 @@ import Testing
 
     @Test func mutatedRequestsAgainstTheLiveListenerNeverBringItDown() async throws {
         try await withCaptureServer(configuring: { config in
-            config.headerTimeout = 0.5
-            config.bodyTimeout = 0.5
+            config.headerTimeout = .milliseconds(500)
+            config.bodyTimeout = .milliseconds(500)
         }) { server in
             var rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
             let count = max(200, Self.iterations / 100)

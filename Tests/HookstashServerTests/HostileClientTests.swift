@@ -9,8 +9,8 @@ import Testing
 @Suite struct HostileClientTests {
     @Test func idleAndHalfSentConnectionsDoNotBlockANormalRequest() async throws {
         try await withCaptureServer(configuring: { config in
-            config.headerTimeout = 1.5
-            config.idleTimeout = 1.5
+            config.headerTimeout = .milliseconds(1500)
+            config.idleTimeout = .milliseconds(1500)
         }) { server in
             var idle: [RawConnection] = []
             var halfSent: [RawConnection] = []

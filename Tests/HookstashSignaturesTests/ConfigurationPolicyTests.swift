@@ -6,8 +6,10 @@ import Testing
 /// Signature policies built from the example configuration file verify the example payloads.
 @Suite struct ConfigurationPolicyTests {
     @Test func exampleFrontPayloadsVerifyThroughTheExampleConfiguration() throws {
-        let file = try ConfigurationFile.load(
-            path: TestRequests.packageRoot.appendingPathComponent("Examples/hookstash.toml").path)
+        let file = try ConfigurationFile.parse(
+            try String(
+                contentsOfFile: TestRequests.packageRoot.appendingPathComponent("Examples/hookstash.toml").path,
+                encoding: .utf8))
         let rule = try TestRequests.example("Examples/front/rule-event-preview.json")
         let sync = try TestRequests.example("Examples/front/app-sync-challenge.json")
 

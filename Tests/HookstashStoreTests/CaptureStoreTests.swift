@@ -168,7 +168,7 @@ import Testing
         sink.append([1, 2, 3])
         let orphan = try sink.finish()
         let path = try #require(store.filePath(of: orphan))
-        #expect(try store.removeOrphanBodyFiles(minimumAge: 0) == 1)
+        #expect(try store.removeOrphanBodyFiles(minimumAge: .zero) == 1)
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 }

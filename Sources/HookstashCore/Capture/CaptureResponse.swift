@@ -1,4 +1,4 @@
-/// What the capture listener answers (the `--response-*` flags, or an endpoint of the config file), after the
+/// What the capture listener answers (the default answer, or an endpoint's from the configuration file), after the
 /// capture is committed.
 public struct CaptureResponse: Sendable, Hashable {
     public var status: Int

@@ -41,7 +41,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         error.responseHeaderProblem = problem
         return error
     }
-    static func unreadable(_ message: String) -> ConfigurationError { .init(.unreadable, line: 0, message) }
+    /// The file cannot be read, or is not UTF-8 text (raised where the file is read, outside this module).
+    package static func unreadable(_ message: String) -> ConfigurationError { .init(.unreadable, line: 0, message) }
 
     public var isUnknownKey: Bool { code == .unknownKey }
     public var isSyntax: Bool { code == .syntax }

@@ -1,11 +1,6 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// The `--config FILE` of `hookstash serve`: several endpoints, each a path prefix with its scheme, secrets,
-/// response and forward target. Unknown keys and bad values are errors that name their line.
+/// The configuration file of `hookstash serve`: several endpoints, each a path prefix with its scheme, secrets,
+/// response and forward target. Unknown keys and bad values are errors that name their line. Parsing only: the
+/// caller reads the file and passes the environment (`HookstashServe` does both).
 ///
 /// ```toml
 /// [[endpoint]]
@@ -26,24 +21,6 @@ public struct ConfigurationFile: Sendable, Hashable {
     /// The endpoint with the longest path prefix covering `path` (a path, or a target with a query).
     public func endpoint(forPath path: String) -> EndpointConfiguration? {
         endpoints.filter { $0.covers(path: path) }.max { $0.pathPrefix.count < $1.pathPrefix.count }
-    }
-
-    /// Reads and checks the file at `path`; `secret_env` names are looked up in the process environment.
-    public static func load(path: String) throws(ConfigurationError) -> ConfigurationFile {
-        guard let bytes = readFile(path) else {
-            throw ConfigurationError.unreadable(
-                "cannot read the configuration file \(path): \(String(cString: strerror(errno)))")
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ConfigurationError.unreadable("the configuration file \(path) is not UTF-8 text")
-        }
-        do {
-            return try parse(text) { name in getenv(name).map { String(cString: $0) } }
-        } catch {
-            var located = error
-            located.file = path
-            throw located
-        }
     }
 
     /// Parses configuration text; `environment` resolves `secret_env` names.
@@ -240,21 +217,5 @@ public struct ConfigurationFile: Sendable, Hashable {
                 line: entry.line, "\(entry.key) must be an integer, got \(entry.value.kind)")
         }
         return small
-    }
-
-    private static func readFile(_ path: String) -> [UInt8]? {
-        guard let handle = fopen(path, "rb") else { return nil }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
-            if count > 0 { bytes += buffer[0..<count] }
-            if count < buffer.count {
-                if ferror(handle) != 0 { return nil }
-                break
-            }
-        }
-        return bytes
     }
 }

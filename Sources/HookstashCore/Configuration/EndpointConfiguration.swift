@@ -33,7 +33,7 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
         self.forward = forward
     }
 
-    /// Scheme names the configuration accepts (the same as `--scheme`).
+    /// Scheme names the configuration accepts (the same as the default scheme selection takes).
     public static let schemeNames = [
         "front", "front-app", "github", "stripe", "slack", "shopify", "standard-webhooks", "twilio", "paddle",
         "square", "none", "auto",

@@ -24,6 +24,40 @@ public enum DurationText {
         return seconds
     }
 
+    /// The duration `text` spells, or why it is not a usable one. `bareNumberUnit`: what a number without a unit
+    /// counts (`2500` as milliseconds for a setting that always took milliseconds); nil requires a unit.
+    public static func duration(_ text: String, bareNumberUnit: Duration? = nil) throws(Problem) -> Duration {
+        let trimmed = text.trimmingSpaces()
+        if let bareNumberUnit, !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+            let count = Double(trimmed)
+        {
+            let seconds = count * seconds(of: bareNumberUnit)
+            guard seconds.isFinite, seconds <= maximumSeconds else {
+                throw .tooLong(maximumSeconds: maximumSeconds)
+            }
+            return .nanoseconds(Int64((seconds * 1e9).rounded()))
+        }
+        let seconds = try seconds(text)
+        return .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+
+    /// The shortest spelling of `duration` that `duration(_:)` reads back: `2500ms`, `30s`, `5m`, `2h`, `7d`.
+    public static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        guard milliseconds % 1000 == 0 else { return "\(milliseconds)ms" }
+        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60)] where seconds != 0 && seconds % size == 0 {
+            return "\(seconds / size)\(unit)"
+        }
+        return "\(seconds)s"
+    }
+
+    /// `duration` in seconds, as a `Double`.
+    public static func seconds(of duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
     private static func unbounded(_ text: String) -> Double? {
         let units: [(String, Double)] = [
             ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
@@ -41,6 +75,35 @@ public enum DurationText {
             total += value * unit.1
         }
         return total
+    }
+}
+
+/// A number of bytes, as users type it (`25MiB`, `512k`, `1048576`; see `ByteSizeText`).
+public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var bytes: Int64
+
+    public init(bytes: Int64) {
+        self.bytes = bytes
+    }
+
+    /// The size `text` spells, or nil when it is not a size (or overflows 64 bits).
+    public init?(parsing text: String) {
+        guard let bytes = ByteSizeText.parse(text) else { return nil }
+        self.bytes = bytes
+    }
+
+    public static func kibibytes(_ count: Int64) -> ByteSize { ByteSize(bytes: count << 10) }
+    public static func mebibytes(_ count: Int64) -> ByteSize { ByteSize(bytes: count << 20) }
+
+    public static func < (lhs: ByteSize, rhs: ByteSize) -> Bool { lhs.bytes < rhs.bytes }
+
+    /// The shortest exact spelling `ByteSize(parsing:)` reads back: `25MiB`, `512KiB`, `1000`.
+    public var description: String {
+        for (unit, shift) in [("GiB", Int64(30)), ("MiB", 20), ("KiB", 10)]
+        where bytes != 0 && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift)\(unit)"
+        }
+        return "\(bytes)"
     }
 }
 

@@ -12,7 +12,7 @@ extension InspectorEndpoints {
     /// `GET /api/events`: one `capture` event per new capture, oldest first, `id:` = capture id.
     ///
     /// The stream looks for captures after the last one sent (`id > last`) whenever the store's bell says a
-    /// commit added some, at most once per `minimumLookInterval`, and at least every `pollIntervalMilliseconds`
+    /// commit added some, at most once per `minimumLookInterval`, and at least every `pollInterval`
     /// for captures that another process wrote to the same file. Ids are assigned in commit order by SQLite's
     /// single writer, so following the id never skips a capture; `Last-Event-ID` (or `?last_event_id=`) resumes
     /// after a given id.
@@ -22,7 +22,7 @@ extension InspectorEndpoints {
         let resumeID = resumeText.flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         let store = self.store
         // Keep-alive comments go out every 15 s, so the stream looks at least that often.
-        let fallbackSeconds = min(15, Double(max(10, configuration.pollIntervalMilliseconds)) / 1000)
+        let fallbackSeconds = min(15, max(0.01, DurationText.seconds(of: configuration.pollInterval)))
         return Response(
             status: .ok,
             headers: [

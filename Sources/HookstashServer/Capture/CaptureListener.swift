@@ -2,6 +2,7 @@ import HookstashCore
 import HookstashStore
 import Logging
 import NIOCore
+import NIOExtras
 import NIOPosix
 import ServiceLifecycle
 
@@ -11,7 +12,8 @@ import ServiceLifecycle
 
 /// The capture listener: accepts every request on any method and path, stores it raw, and answers after the
 /// commit. A `Service`: on graceful shutdown it stops accepting, lets in-flight requests finish and be committed,
-/// then returns.
+/// closes idle keep-alive connections, then returns (NIOExtras' `ServerQuiescingHelper`; a connection still busy
+/// after the grace period is closed).
 public actor CaptureListener: Service {
     private let configuration: CaptureListenerConfiguration
     private let store: CaptureStore
@@ -19,7 +21,7 @@ public actor CaptureListener: Service {
     private let group: any EventLoopGroup
     private let logger: Logger
     private var serverChannel: (any Channel)?
-    private var connections: ConnectionRegistry?
+    private var quiescing: ServerQuiescingHelper?
     /// How long in-flight requests get to finish on shutdown before their connections are closed.
     private let shutdownGrace: Duration
 
@@ -43,15 +45,16 @@ public actor CaptureListener: Service {
     @discardableResult
     public func start() async throws -> SocketAddress {
         if let serverChannel, let address = serverChannel.localAddress { return address }
-        let connections = ConnectionRegistry()
+        let quiescing = ServerQuiescingHelper(group: group)
+        let grace = TimeAmount.nanoseconds(Self.nanoseconds(shutdownGrace))
         let configuration = self.configuration
         let store = self.store
         let writer = self.writer
         let logger = self.logger
         let timeouts = CaptureRequestDecoder.Timeouts(
-            header: .nanoseconds(Int64(configuration.headerTimeout * 1e9)),
-            body: .nanoseconds(Int64(configuration.bodyTimeout * 1e9)),
-            idle: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
+            header: .nanoseconds(Self.nanoseconds(configuration.headerTimeout)),
+            body: .nanoseconds(Self.nanoseconds(configuration.bodyTimeout)),
+            idle: .nanoseconds(Self.nanoseconds(configuration.idleTimeout)),
             minimumBodyRate: configuration.minimumBodyRate)
         let limits = HTTPRequestParser.Limits(
             maxHeadSize: configuration.maxHeadSize, maxChunkExtensionBytes: configuration.maxChunkExtensionSize,
@@ -62,6 +65,7 @@ public actor CaptureListener: Service {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionLimit(limit: configuration.maxConnections, logger: logger))
                     try channel.pipeline.syncOperations.addHandler(AcceptBackoff(logger: logger))
@@ -69,9 +73,9 @@ public actor CaptureListener: Service {
             }
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                connections.register(channel)
-                return channel.eventLoop.makeCompletedFuture {
+                channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(QuiesceDeadline(grace: grace))
                     try sync.addHandler(CaptureRequestDecoder(limits: limits, timeouts: timeouts))
                     try sync.addHandler(
                         CaptureHandler(writer: writer, store: store, configuration: configuration, logger: logger))
@@ -81,11 +85,11 @@ public actor CaptureListener: Service {
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
-            throw HookstashError.io(
-                "cannot listen on \(configuration.host):\(configuration.port): \(Self.describe(error))")
+            throw BindError(
+                listener: .capture, host: configuration.host, port: configuration.port, reason: Self.reason(error))
         }
         serverChannel = channel
-        self.connections = connections
+        self.quiescing = quiescing
         logger.info("capture listener started", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         return channel.localAddress!
     }
@@ -97,39 +101,27 @@ public actor CaptureListener: Service {
         await stop()
     }
 
-    /// Stops accepting, waits for in-flight requests to be answered (up to the grace period), then for every
-    /// submitted capture to be committed.
+    /// Stops accepting, waits for in-flight requests to be answered (each connection gets the grace period, then
+    /// is closed) and idle connections to close, then for every submitted capture to be committed.
     public func stop() async {
-        guard let connections, let serverChannel else { return }
-        self.connections = nil
+        guard let quiescing, serverChannel != nil else { return }
+        self.quiescing = nil
         self.serverChannel = nil
-        try? await serverChannel.close()
-        let promise = group.next().makePromise(of: Void.self)
-        connections.quiesce(promise: promise)
-        let grace = shutdownGrace
-        let finished = await withTaskGroup(of: Bool.self) { tasks in
-            tasks.addTask { (try? await promise.futureResult.get()) != nil }
-            tasks.addTask {
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            let first = await tasks.next() ?? false
-            tasks.cancelAll()
-            return first
-        }
-        if !finished {
-            connections.closeAll()
-            try? await promise.futureResult.get()
-        }
+        let closed = group.next().makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: closed)
+        try? await closed.futureResult.get()
         writer.waitUntilIdle()
         logger.info("capture listener stopped")
     }
 
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? IOError else { return "\(error)" }
-        if error.errnoCode == EADDRINUSE {
-            return "the address is in use (is another hookstash serve running?); pass --listen with another port"
-        }
-        return error.description
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
+    }
+
+    static func reason(_ error: any Error) -> BindError.Reason {
+        guard let error = error as? IOError else { return .other("\(error)") }
+        return error.errnoCode == EADDRINUSE ? .addressInUse : .other(error.description)
     }
 }

@@ -1,4 +1,5 @@
 import HookstashCore
+import HookstashStore
 
 /// How the capture listener behaves: where it binds, what it answers, and its limits.
 public struct CaptureListenerConfiguration: Sendable {
@@ -11,11 +12,11 @@ public struct CaptureListenerConfiguration: Sendable {
     /// Bodies up to this size are kept in the database row; larger ones are streamed to a file beside it.
     public var spillThreshold: Int
     /// How long a request's head may take to arrive, from its first byte.
-    public var headerTimeout: Double
+    public var headerTimeout: Duration
     /// How long a body may go without a byte.
-    public var bodyTimeout: Double
+    public var bodyTimeout: Duration
     /// How long a keep-alive connection may sit idle between requests.
-    public var idleTimeout: Double
+    public var idleTimeout: Duration
     /// Once a body has taken `bodyTimeout`, it must have averaged at least this many bytes a second, or the
     /// request is answered 408 (a sender cannot hold a connection by trickling). 0 disables the check.
     public var minimumBodyRate: Int
@@ -26,9 +27,9 @@ public struct CaptureListenerConfiguration: Sendable {
     public var maxChunkFramingSize: Int
     /// Connections held open at once; more wait in the backlog. From the process's descriptor limit by default.
     public var maxConnections: Int
-    /// The answer for a request, chosen by its target and headers (a config endpoint, or the `--response-*` flags).
+    /// The answer for a request, chosen by its target and headers (a config endpoint, or the default answer).
     public var respond: @Sendable (RequestTarget, HeaderList) -> CaptureResponse
-    /// `--forward-sync`: called with each stored capture before answering; a non-nil result is relayed to the
+    /// Synchronous forwarding: called with each stored capture before answering; a non-nil result is relayed to the
     /// sender instead of the configured answer (the forward target's own answer).
     public var relay: (@Sendable (Capture) async -> CaptureResponse?)?
 
@@ -38,13 +39,13 @@ public struct CaptureListenerConfiguration: Sendable {
         maxBodySize: Int64 = 25 << 20,
         maxHeadSize: Int = 64 << 10,
         spillThreshold: Int = 1 << 20,
-        headerTimeout: Double = 10,
-        bodyTimeout: Double = 30,
-        idleTimeout: Double = 75,
+        headerTimeout: Duration = .seconds(10),
+        bodyTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(75),
         minimumBodyRate: Int = 1024,
         maxChunkExtensionSize: Int = 16 << 10,
         maxChunkFramingSize: Int = 1 << 20,
-        maxConnections: Int = DescriptorBudget.current().captureConnections,
+        maxConnections: Int = ProcessDescriptorLimit.budget().captureConnections,
         respond: @escaping @Sendable (RequestTarget, HeaderList) -> CaptureResponse = { _, _ in CaptureResponse() },
         relay: (@Sendable (Capture) async -> CaptureResponse?)? = nil
     ) {

@@ -58,8 +58,8 @@ final class ConnectionLimit: ChannelDuplexHandler {
     }
 
     static func message(limit: Int) -> String {
-        "cannot accept connections beyond \(limit) open ones (--max-connections; by default all but an eighth of "
-            + "`ulimit -n`); new ones wait in the backlog until one closes"
+        "cannot accept connections beyond \(limit) open ones (the connection limit; by default all but an eighth of "
+            + "the descriptor limit); new ones wait in the backlog until one closes"
     }
 
     private func report() {

@@ -3,33 +3,38 @@ import HookstashDelivery
 import HookstashStore
 import Logging
 
-/// Sends each committed capture to the forward target of its route (`serve --forward URL`, or an endpoint's
-/// `forward` in the config): one durable `ForwardQueue`, run as a `ForwardQueueService`, per distinct target.
+/// Sends each committed capture to the forward target of its route (the default forward target, or an
+/// endpoint's `forward` in the configuration file): one durable `ForwardQueue`, run as a `ForwardQueueService`, per distinct target.
 ///
-/// Wiring in `serve`: build the router with `defaultForward: forward`, create the forwarder, give the capture
-/// writer `queueKey(for:)` (the capture is queued in the transaction that stores it), call `notifyQueued` from its
-/// `committed` callback, and add `services` to the service group. `enqueue` queues captures stored earlier.
+/// `ServeApplication` wires it: the capture writer gets `queueKey(for:)` (the capture is queued in the transaction
+/// that stores it) and calls `notifyQueued` once committed; `services` join the service group. `enqueue` queues
+/// captures stored earlier.
 public struct CaptureForwarder: Sendable {
     /// Limits shared by every target; nil keeps the documented default.
     public struct Limits: Sendable {
-        public var retryInitialSeconds: Double?
-        public var retryMaxSeconds: Double?
+        /// Delay before the first retry.
+        public var retryInitial: Duration?
+        /// Longest delay between retries.
+        public var retryMax: Duration?
+        /// Attempts before a forward is given up.
         public var maxAttempts: Int?
+        /// Forwards in flight at once per target (1 keeps capture order).
         public var concurrency: Int?
-        public var timeoutMs: Int?
+        /// Total time allowed for one attempt.
+        public var timeout: Duration?
         /// Where forwards may go (link-local and metadata addresses are refused unless allowed).
         public var targetGuard: TargetGuard
 
         public init(
-            retryInitialSeconds: Double? = nil, retryMaxSeconds: Double? = nil, maxAttempts: Int? = nil,
-            concurrency: Int? = nil, timeoutMs: Int? = nil, targetGuard: TargetGuard = TargetGuard()
+            retryInitial: Duration? = nil, retryMax: Duration? = nil, maxAttempts: Int? = nil,
+            concurrency: Int? = nil, timeout: Duration? = nil, targetGuard: TargetGuard = TargetGuard()
         ) {
             self.targetGuard = targetGuard
-            self.retryInitialSeconds = retryInitialSeconds
-            self.retryMaxSeconds = retryMaxSeconds
+            self.retryInitial = retryInitial
+            self.retryMax = retryMax
             self.maxAttempts = maxAttempts
             self.concurrency = concurrency
-            self.timeoutMs = timeoutMs
+            self.timeout = timeout
         }
     }
 
@@ -47,9 +52,9 @@ public struct CaptureForwarder: Sendable {
         var queues: [String: ForwardQueue] = [:]
         for url in router.forwardTargets {
             let service = try ForwardQueueService(
-                store: store, url: url, logger: logger, retryInitialSeconds: limits.retryInitialSeconds,
-                retryMaxSeconds: limits.retryMaxSeconds, maxAttempts: limits.maxAttempts,
-                concurrency: limits.concurrency, timeoutMs: limits.timeoutMs, targetGuard: limits.targetGuard)
+                store: store, url: url, logger: logger, retryInitial: limits.retryInitial,
+                retryMax: limits.retryMax, maxAttempts: limits.maxAttempts,
+                concurrency: limits.concurrency, timeout: limits.timeout, targetGuard: limits.targetGuard)
             services.append(service)
             queues[url] = service.queue
         }
@@ -102,13 +107,31 @@ public struct CaptureForwarder: Sendable {
         }
     }
 
-    /// `--forward-sync`: forwards `capture` (already committed) at once and returns the target's answer to relay to
-    /// the sender, within `budgetMs`; nil when its route forwards nowhere or nothing could be sent. Call it instead
-    /// of `enqueue` for that capture; a failed attempt stays queued and is retried.
-    public func forwardNow(_ capture: Capture, budgetMs: Int = 4500) async -> DeliveryOutcome? {
+    /// Synchronous forwarding: forwards `capture` (already committed) at once and returns the target's answer to
+    /// relay to the sender, within `budget`; nil when its route forwards nowhere or nothing could be sent. Call it
+    /// instead of `enqueue` for that capture; a failed attempt stays queued and is retried.
+    public func forwardNow(_ capture: Capture, budget: Duration = .milliseconds(4500)) async -> DeliveryOutcome? {
         guard !capture.malformed, let url = router.route(forPath: capture.target.path).forward,
             let queue = queues[url]
         else { return nil }
+        let budgetMs = Int(
+            clamping: budget.components.seconds * 1000 + budget.components.attoseconds / 1_000_000_000_000_000)
         return await queue.forwardNow(capture.id, budgetMs: budgetMs)
+    }
+
+    /// The answer to relay to the sender of `capture` under synchronous forwarding: the target's own answer
+    /// (its status, body and end-to-end headers) when it came complete within `budget`; nil otherwise (the sender
+    /// gets the configured answer).
+    public func answerWithTargetsAnswer(
+        _ capture: Capture, budget: Duration = .milliseconds(4500)
+    ) async -> CaptureResponse? {
+        guard let outcome = await forwardNow(capture, budget: budget), let response = outcome.response,
+            !response.truncated
+        else { return nil }
+        var headers = response.headers
+        for name in ["Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "TE", "Trailer", "Upgrade"] {
+            headers.remove(name)
+        }
+        return CaptureResponse(status: response.status, headers: headers, body: response.body)
     }
 }

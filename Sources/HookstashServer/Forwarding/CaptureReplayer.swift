@@ -6,9 +6,7 @@ import HookstashStore
 /// Re-delivers captures on request while `serve` runs: the inspector's `POST /api/captures/{id}/replay` and its
 /// detail page's form. Re-signing uses the secret and scheme configured for the capture's route.
 ///
-/// Wiring in `serve`: `InspectorConfiguration(…, replay: { id, request in try await replayer.replay(captureID: id,
-/// to: request.to, resign: request.resign, resignUnverified: request.resignUnverified, headers: request.headers)
-/// })`; call `shutdown()` when serve stops.
+/// `ServeApplication` gives it to the inspector as its replay hook, and calls `shutdown()` when it stops.
 public final class CaptureReplayer: Sendable {
     public let router: EndpointRouter
     private let replayer: Replayer

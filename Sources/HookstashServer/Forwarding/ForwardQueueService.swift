@@ -4,11 +4,11 @@ import HookstashStore
 import Logging
 import ServiceLifecycle
 
-/// `serve --forward URL`: runs a `ForwardQueue` under the service group, stopping on graceful shutdown.
+/// Forwarding to one target: runs a `ForwardQueue` under the service group, stopping on graceful shutdown.
 /// Pending forwards stay in the store and resume on the next start.
 ///
-/// Wiring in `serve` goes through `CaptureForwarder`, which creates one service per target; the capture writer
-/// queues each capture in the transaction that stores it.
+/// `CaptureForwarder` creates one per target; the capture writer queues each capture in the transaction that
+/// stores it.
 public struct ForwardQueueService: Service {
     public let queue: ForwardQueue
     private let logger: Logger
@@ -22,32 +22,35 @@ public struct ForwardQueueService: Service {
     /// Throws `HookstashError.invalidInput` with a sentence when the URL or a limit is unusable, and `TargetRefusal`
     /// when `targetGuard` refuses the URL's host.
     public init(
-        store: CaptureStore, url: String, logger: Logger, retryInitialSeconds: Double? = nil,
-        retryMaxSeconds: Double? = nil, maxAttempts: Int? = nil, concurrency: Int? = nil, timeoutMs: Int? = nil,
+        store: CaptureStore, url: String, logger: Logger, retryInitial: Duration? = nil,
+        retryMax: Duration? = nil, maxAttempts: Int? = nil, concurrency: Int? = nil, timeout: Duration? = nil,
         resigner: Resigner? = nil, targetGuard: TargetGuard = TargetGuard()
     ) throws {
         let target: DeliveryTarget
         do {
             target = try DeliveryTarget(parsing: url)
         } catch {
-            throw HookstashError.invalidInput("--forward: \(error.message)")
+            throw HookstashError.invalidInput("forward target: \(error.message)")
         }
+        let timeoutMs = timeout.map { Int(DurationText.seconds(of: $0) * 1000) }
         let options = DeliveryOptions(
             totalTimeoutMs: timeoutMs ?? DeliveryOptions.defaultTotalTimeoutMs, targetGuard: targetGuard)
         if let refusal = options.checkTarget(host: target.host) { throw refusal }
         if let maxAttempts, maxAttempts < 1 {
-            throw HookstashError.invalidInput("--forward-max-attempts must be at least 1")
+            throw HookstashError.invalidInput("the maximum number of forward attempts must be at least 1")
         }
         if let concurrency, !(1...64).contains(concurrency) {
-            throw HookstashError.invalidInput("--forward-concurrency must be between 1 and 64")
+            throw HookstashError.invalidInput("forward concurrency must be between 1 and 64")
         }
         if let timeoutMs, timeoutMs <= 0 {
-            throw HookstashError.invalidInput("--forward-timeout must be a positive number of milliseconds")
+            throw HookstashError.invalidInput("the forward timeout must be at least 1 millisecond")
         }
         let defaults = RetryPolicy()
         let policy = RetryPolicy(
-            initialDelay: retryInitialSeconds ?? defaults.initialDelay, multiplier: defaults.multiplier,
-            maxDelay: retryMaxSeconds ?? defaults.maxDelay, maxAttempts: maxAttempts ?? defaults.maxAttempts,
+            initialDelay: retryInitial.map(DurationText.seconds(of:)) ?? defaults.initialDelay,
+            multiplier: defaults.multiplier,
+            maxDelay: retryMax.map(DurationText.seconds(of:)) ?? defaults.maxDelay,
+            maxAttempts: maxAttempts ?? defaults.maxAttempts,
             jitter: defaults.jitter)
         let configuration = ForwardQueue.Configuration(
             target: target, options: options, policy: policy, concurrency: concurrency ?? 1)

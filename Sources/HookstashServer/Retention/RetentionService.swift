@@ -3,15 +3,15 @@ import HookstashStore
 import Logging
 import ServiceLifecycle
 
-/// Keeps the store within `--retain N` / `--retain-for DURATION`: prunes the oldest captures (and their body
+/// Keeps the store within a retention policy (at most N captures, none older than a duration): prunes the oldest captures (and their body
 /// files) in the background, and removes body files that no capture refers to.
 public struct RetentionService: Service {
     public struct Policy: Sendable, Hashable {
         public var keepAtMost: Int?
-        /// Seconds.
-        public var keepFor: Double?
+        /// Captures older than this are pruned.
+        public var keepFor: Duration?
 
-        public init(keepAtMost: Int? = nil, keepFor: Double? = nil) {
+        public init(keepAtMost: Int? = nil, keepFor: Duration? = nil) {
             self.keepAtMost = keepAtMost
             self.keepFor = keepFor
         }
@@ -32,7 +32,7 @@ public struct RetentionService: Service {
     /// One pass: returns how many captures were pruned.
     @discardableResult
     public func prune() throws -> Int {
-        let cutoff = policy.keepFor.map { Timestamp.now().adding(seconds: -$0) }
+        let cutoff = policy.keepFor.map { Timestamp.now().adding(seconds: -DurationText.seconds(of: $0)) }
         return try store.prune(keepAtMost: policy.keepAtMost, receivedBefore: cutoff)
     }
 

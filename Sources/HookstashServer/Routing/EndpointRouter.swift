@@ -3,7 +3,7 @@ import HookstashSignatures
 import HookstashStore
 
 /// Picks, for each captured path, how it is checked and answered: the config endpoint with the longest prefix
-/// covering it, else the command-line defaults (`--scheme`, `--secret`, `--response-*`, `--forward`).
+/// covering it, else the defaults (the default signature policy, answer and forward target).
 public struct EndpointRouter: Sendable {
     public struct Route: Sendable {
         public var endpoint: EndpointConfiguration?

@@ -63,10 +63,10 @@ extension CaptureStore {
         }
     }
 
-    /// Removes body files that no capture refers to and that were last written more than `minimumAge` seconds
+    /// Removes body files that no capture refers to and that were last written more than `minimumAge`
     /// ago: the leftovers of requests that were never committed (crash, client gone). Returns how many.
     @discardableResult
-    public func removeOrphanBodyFiles(minimumAge: Double = 60) throws -> Int {
+    public func removeOrphanBodyFiles(minimumAge: Duration = .seconds(60)) throws -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: bodiesDirectory), !names.isEmpty else {
             return 0
         }
@@ -81,7 +81,7 @@ extension CaptureStore {
                             """))
             }
         }
-        let cutoff = Date().addingTimeInterval(-minimumAge)
+        let cutoff = Date().addingTimeInterval(-DurationText.seconds(of: minimumAge))
         var removed = 0
         for name in names where !referenced.contains(name) {
             let path = bodiesDirectory + "/" + name

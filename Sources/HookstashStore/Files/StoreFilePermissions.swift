@@ -10,7 +10,7 @@ import HookstashCore
 ///
 /// SQLite creates the database file 0644 (less the umask) and gives `-wal` and `-shm` the mode of the database
 /// file, so creating the database file first, 0600, makes all three private. A store created by an older version
-/// is tightened when its owner opens it; a directory the user chose (`--db /tmp/x.sqlite`) keeps its mode.
+/// is tightened when its owner opens it; a directory the user chose (a store at `/tmp/x.sqlite`) keeps its mode.
 enum StoreFilePermissions {
     static let fileMode: mode_t = 0o600
     static let directoryMode: mode_t = 0o700

@@ -67,7 +67,7 @@ extension CaptureStore {
         return id
     }
 
-    /// Sets the position for `remote` to `remoteID`, backwards or forwards (`pull --since-id`). Remote captures
+    /// Sets the position for `remote` to `remoteID`, backwards or forwards (a relay told where to start). Remote captures
     /// imported already are recognised by their id and neither imported nor delivered again.
     public func moveRelayPosition(remote: String, to remoteID: Int64, at now: Timestamp = .now()) throws {
         try translatingErrors("record the relay position") {

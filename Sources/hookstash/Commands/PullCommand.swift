@@ -49,9 +49,11 @@ struct PullCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Largest capture body pulled (as the remote's --max-body-size); larger answers are refused.",
-            valueName: "bytes"))
-    var maxBodySize = "25MiB"
+            "Largest capture body pulled (as the remote's --max-body-size); larger answers are refused. "
+                + "(default: \(ByteSize(bytes: Int64(RemoteInspector.defaultMaxBodySize))))",
+            valueName: "bytes"),
+        transform: ByteSize.argument)
+    var maxBodySize = ByteSize(bytes: Int64(RemoteInspector.defaultMaxBodySize))
 
     @Option(help: ArgumentHelp("Longest pause between two delivery attempts, in seconds.", visibility: .hidden))
     var maxRetryDelay: Double = 30
@@ -60,7 +62,7 @@ struct PullCommand: AsyncParsableCommand {
         if let token, let found = LineBreakingByte.first(in: token) {
             throw ValidationError("--token contains \(found); a token is one line")
         }
-        guard let size = ByteSizeText.parse(maxBodySize), size <= Int64(Int32.max) else {
+        guard maxBodySize.bytes <= Int64(Int32.max) else {
             throw ValidationError("--max-body-size takes a size up to 2GiB such as 25MiB, not '\(maxBodySize)'")
         }
         if let sinceID, sinceID < 0 {
@@ -87,7 +89,7 @@ struct PullCommand: AsyncParsableCommand {
             url: from, token: resolvedToken,
             options: DeliveryOptions(
                 insecure: delivery.insecure, targetGuard: targets.targetGuard, resolve: delivery.resolve),
-            maxBodySize: Int(ByteSizeText.parse(maxBodySize) ?? Int64(RemoteInspector.defaultMaxBodySize)))
+            maxBodySize: Int(maxBodySize.bytes))
         let target = try DeliveryTarget(parsing: to)
         for (refusal, flag) in [
             (remote.options.checkTarget(host: remote.host), "--from"), (options.checkTarget(host: target.host), "--to"),
@@ -124,7 +126,7 @@ struct PullCommand: AsyncParsableCommand {
         do {
             try await relay.run()
         } catch let error as RelayError {
-            Terminal.error(error.message)
+            Terminal.error(error.message + (error.needsToken ? "; give it with --token" : ""))
             throw ExitCode.failure
         }
     }

@@ -3,40 +3,21 @@ import Foundation
 import HookstashCore
 import HookstashDelivery
 import HookstashInspector
+import HookstashServe
 import HookstashServer
-import HookstashSignatures
 import HookstashStore
 import Logging
-import ServiceLifecycle
 
+/// `hookstash serve`: maps its flags (and the config file) to a `ServeConfiguration`, runs a `ServeApplication`,
+/// and prints what it reports.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Capture every request on any method and path into the store, answering only after it is stored.")
 
     @OptionGroup var store: StoreOptions
-
-    @Option(help: ArgumentHelp("Capture listener address; every method and path is captured.", valueName: "host:port"))
-    var listen = ListenAddress(host: "127.0.0.1", port: 8080)
-
-    @Option(
-        help: ArgumentHelp(
-            "Inspector (HTML pages and JSON API) address, or 'off'. Off loopback it needs --inspect-token.",
-            valueName: "host:port|off"))
-    var inspect = "127.0.0.1:4040"
-
-    @Option(
-        help: ArgumentHelp(
-            "Token every inspector request must carry (bearer, or ?token= once, then a cookie); also $HOOKSTASH_TOKEN.",
-            valueName: "token"))
-    var inspectToken: String?
-
-    @Option(
-        name: .customLong("inspect-allow-host"),
-        help: ArgumentHelp(
-            "Another Host name the inspector answers, such as the name a reverse proxy serves it under; repeatable. "
-                + "Loopback names and IP addresses are always answered.", valueName: "name"))
-    var inspectAllowHosts: [String] = []
+    @OptionGroup var listener: ListenerOptions
+    @OptionGroup var inspector: InspectorOptions
 
     @Option(
         help: ArgumentHelp(
@@ -44,297 +25,113 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "file"))
     var config: String?
 
-    @Option(
-        help: ArgumentHelp(
-            "Signature scheme for captures no config endpoint covers: front, front-app, github, stripe, slack, shopify, standard-webhooks, twilio, paddle, square, none, auto.",
-            valueName: "name"))
-    var scheme = "auto"
-
-    @Option(
-        name: .customLong("secret"), help: ArgumentHelp("Signing secret; repeatable (rotation).", valueName: "value"))
-    var secrets: [String] = []
-
-    @Option(
-        name: .customLong("secret-env"),
-        help: ArgumentHelp("Read a signing secret from this environment variable; repeatable.", valueName: "name"))
-    var secretEnvironment: [String] = []
-
-    @Option(
-        help: ArgumentHelp(
-            "The base URL the sender signs against (Twilio, Square); default: X-Forwarded-Proto/Host, else Host.",
-            valueName: "url"))
-    var publicURL: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Forward every capture to URL through a durable queue (retries with backoff; survives restarts).",
-            valueName: "url"))
-    var forward: String?
-
-    @Flag(
-        help:
-            "Answer each sender with the forward target's answer (first attempt, within 4.5 s; else the configured answer)."
-    )
-    var forwardSync = false
+    @OptionGroup var signatures: SignatureOptions
+    @OptionGroup var forwarding: ForwardingOptions
 
     /// `--allow-target`: for `--forward`, config forwards and the inspector's replay.
     @OptionGroup var targets: TargetOptions
 
-    @Option(help: ArgumentHelp("Delay before the first forward retry (1s, 500ms).", valueName: "duration"))
-    var forwardRetryInitial: String?
-
-    @Option(help: ArgumentHelp("Longest delay between forward retries (5m).", valueName: "duration"))
-    var forwardRetryMax: String?
-
-    @Option(help: ArgumentHelp("Attempts before a forward is given up (20).", valueName: "n"))
-    var forwardMaxAttempts: Int?
-
-    @Option(help: ArgumentHelp("Forwards in flight at once per target (1 keeps capture order).", valueName: "n"))
-    var forwardConcurrency: Int?
-
-    @Option(help: ArgumentHelp("Total time allowed for one forward attempt, in milliseconds.", valueName: "ms"))
-    var forwardTimeout: Int?
-
-    @Option(help: ArgumentHelp("The status the listener answers with.", valueName: "status"))
-    var responseStatus = 200
-
-    @Option(help: ArgumentHelp("A header the listener answers with, 'Name: value'; repeatable.", valueName: "header"))
-    var responseHeader: [String] = []
-
-    @Option(help: ArgumentHelp("The body the listener answers with.", valueName: "text"))
-    var responseBody = ""
-
-    @Option(help: ArgumentHelp("Milliseconds to wait, after storing, before answering.", valueName: "ms"))
-    var responseDelay = 0
-
-    @Option(
-        help: ArgumentHelp(
-            "Larger bodies are answered 413 (the attempt is still recorded): 25MiB, 2GiB, 1048576.", valueName: "bytes")
-    )
-    var maxBodySize = "25MiB"
-
-    @Option(help: ArgumentHelp("Keep at most this many captures (oldest pruned first).", valueName: "n"))
-    var retain: Int?
-
-    @Option(help: ArgumentHelp("Keep captures younger than this duration: 7d, 12h, 30m.", valueName: "duration"))
-    var retainFor: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Largest size of the database file (bodies over 1 MiB live beside it); when full, captures are answered 503 until retention frees space.",
-            valueName: "bytes"))
-    var maxStoreSize: String?
+    @OptionGroup var response: ResponseOptions
+    @OptionGroup var retention: RetentionOptions
 
     @Flag(help: "Do not print a line for each capture.")
     var quiet = false
 
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
-    var logLevel = "info"
-
-    @Option(
-        help: ArgumentHelp(
-            "Connections the capture listener holds open at once; more wait in the backlog "
-                + "(default: all but an eighth of `ulimit -n`).", valueName: "n"))
-    var maxConnections: Int?
-
-    @Option(help: ArgumentHelp("Seconds a request head may take to arrive.", visibility: .hidden))
-    var headerTimeout = 10.0
-
-    @Option(help: ArgumentHelp("Seconds a request body may go without a byte.", visibility: .hidden))
-    var bodyTimeout = 30.0
-
-    @Option(help: ArgumentHelp("Seconds a keep-alive connection may stay idle.", visibility: .hidden))
-    var idleTimeout = 75.0
-
-    @Option(help: ArgumentHelp("Largest request head, in bytes, before answering 431.", visibility: .hidden))
-    var maxHeaderSize = 64 * 1024
+    var logLevel: Logger.Level = .info
 
     func validate() throws {
-        for name in inspectAllowHosts where name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "/" }) {
-            throw ValidationError("--inspect-allow-host takes a host name such as relay.example.com, not '\(name)'")
-        }
-        if let maxConnections, maxConnections < 1 {
-            throw ValidationError("--max-connections takes a positive number, not \(maxConnections)")
-        }
-        if inspect != "off" {
-            guard let address = ListenAddress(argument: inspect) else {
-                throw ValidationError("--inspect takes HOST:PORT or off, not '\(inspect)'")
+        if let inspect = inspector.configuration(environment: ProcessInfo.processInfo.environment) {
+            do {
+                try InspectorExposure.check(host: inspect.host, token: inspect.token)
+            } catch {
+                throw HookstashError.invalidInput(
+                    "refusing to start the inspector on \(inspect.host), which other machines can reach, without a "
+                        + "token: pass --inspect-token (or set HOOKSTASH_TOKEN), or use --inspect 127.0.0.1:4040")
             }
-            try InspectorExposure.check(host: address.host, token: resolvedInspectToken)
         }
-        guard SignatureSchemeSelection(name: scheme) != nil else {
-            throw ValidationError(
-                "--scheme must be one of \(EndpointConfiguration.schemeNames.joined(separator: ", ")), not '\(scheme)'")
-        }
-        for name in secretEnvironment where ProcessInfo.processInfo.environment[name] == nil {
+        for name in signatures.secretEnvironment where ProcessInfo.processInfo.environment[name] == nil {
             throw ValidationError("--secret-env names \(name), which is not set in the environment")
         }
-        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
-            throw ValidationError("--public-url must be an http:// or https:// URL, not '\(publicURL)'")
-        }
-        for (flag, value) in [
-            ("--forward-retry-initial", forwardRetryInitial), ("--forward-retry-max", forwardRetryMax),
-        ] {
-            try DurationFlag.check(flag, value, examples: "1s, 500ms or 5m")
-        }
-        if forwardSync, forward == nil, config == nil {
+        if forwarding.forwardSync, forwarding.forward == nil, config == nil {
             throw ValidationError("--forward-sync needs --forward URL (or endpoints with forward in --config)")
         }
-        guard (100...599).contains(responseStatus) else {
-            throw ValidationError("--response-status must be between 100 and 599, not \(responseStatus)")
-        }
-        guard ByteSizeText.parse(maxBodySize) != nil else {
-            throw ValidationError("--max-body-size takes a size such as 25MiB, 2GiB or 1048576, not '\(maxBodySize)'")
-        }
-        if let maxStoreSize, ByteSizeText.parse(maxStoreSize) == nil {
-            throw ValidationError("--max-store-size takes a size such as 500MiB or 2GiB, not '\(maxStoreSize)'")
-        }
-        try DurationFlag.check("--retain-for", retainFor, examples: "7d, 12h or 30m")
-        if let retain, retain < 1 {
-            throw ValidationError("--retain must be at least 1")
-        }
-        guard responseDelay >= 0 else { throw ValidationError("--response-delay cannot be negative") }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-        _ = try responseHeaders()
     }
 
-    private var resolvedInspectToken: String? {
-        inspectToken ?? ProcessInfo.processInfo.environment["HOOKSTASH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    private func responseHeaders() throws -> HeaderList {
-        var headers = HeaderList()
-        for text in responseHeader {
-            do {
-                let (name, value) = try ResponseHeaderLine.parse(text)
-                headers.append(name: name, value: value)
-            } catch .notNameColonValue {
-                throw ValidationError("--response-header takes 'Name: value', not '\(Terminal.field(text))'")
-            } catch .lineBreak(let found) {
-                throw ValidationError(
-                    "--response-header '\(Terminal.field(text))' contains \(found); a header is one line")
-            } catch {
-                throw ValidationError("--response-header '\(Terminal.field(text))': \(error)")
-            }
+    /// The flags and the config file as one `ServeConfiguration`; `environment` supplies secrets and the token.
+    func serveConfiguration(environment: [String: String]) throws -> ServeConfiguration {
+        let endpoints: ConfigurationFile
+        do {
+            endpoints =
+                try config.map { try ConfigurationFile.load(path: $0, environment: environment) }
+                ?? ConfigurationFile()
+        } catch {
+            throw HookstashError.invalidInput("\(error)")
         }
-        return headers
+        return ServeConfiguration(
+            store: .init(path: store.resolvedPath, maxSize: retention.maxStoreSize, retention: retention.policy),
+            listener: listener.configuration, inspector: inspector.configuration(environment: environment),
+            endpoints: endpoints, signatures: try signatures.policy(environment: environment),
+            response: try response.response(), forwarding: forwarding.configuration,
+            targetGuard: targets.targetGuard)
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "hookstash")
-        // Before the listeners size their connection limits from it.
-        DescriptorBudget.raiseSoftLimit()
-        let captureStore = try CaptureStore(
-            path: store.resolvedPath, mode: .createIfMissing, maxSize: maxStoreSize.flatMap(ByteSizeText.parse),
-            checkpoints: .background)
-        try captureStore.requireWritableFile()
-        let response = CaptureResponse(
-            status: responseStatus, headers: try responseHeaders(), body: Array(responseBody.utf8),
-            delayMilliseconds: responseDelay)
-        let configuration: ConfigurationFile
-        do {
-            configuration = try config.map { try ConfigurationFile.load(path: $0) } ?? ConfigurationFile()
-        } catch {
-            throw HookstashError.invalidInput("\(error)")
+        let configuration = try serveConfiguration(environment: ProcessInfo.processInfo.environment)
+        let quiet = self.quiet
+        let forward = forwarding.forward
+        let synchronous = forwarding.forwardSync
+        let listen = listener.listen
+        var shownInspectorHost = ""
+        if let inspect = configuration.inspector {
+            shownInspectorHost = inspect.host.contains(":") ? "[\(inspect.host)]" : inspect.host
         }
-        let environment = ProcessInfo.processInfo.environment
-        let router = EndpointRouter(
+        let inspectorHost = shownInspectorHost
+        let application = ServeApplication(
             configuration: configuration,
-            defaultPolicy: SignaturePolicy(
-                scheme: SignatureSchemeSelection(name: scheme) ?? .auto,
-                secrets: secrets + secretEnvironment.compactMap { environment[$0] }, publicURL: publicURL),
-            defaultResponse: response, defaultForward: forward)
-        let forwarder: CaptureForwarder
+            hooks: .init(
+                listening: { running in
+                    let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+                    Terminal.line("hookstash is capturing")
+                    Terminal.line("  capture:   http://\(host):\(running.capturePort)/")
+                    Terminal.line("  store:     \(running.storePath)")
+                    for endpoint in running.endpoints {
+                        Terminal.line("  endpoint:  \(endpoint)")
+                    }
+                    if let forward {
+                        Terminal.line(
+                            "  forward:   \(forward)\(synchronous ? " (answers with the target's answer)" : "")")
+                    }
+                },
+                inspectorRunning: { port in Terminal.line("  inspector: http://\(inspectorHost):\(port)/") },
+                committed: { captures in
+                    guard !quiet else { return }
+                    FileHandle.standardOutput.write(Data(captures.map(ServeOutput.line).joined().utf8))
+                }),
+            logger: Logger(label: "hookstash"))
         do {
-            forwarder = try CaptureForwarder(
-                store: captureStore, router: router, logger: logger,
-                limits: .init(
-                    retryInitialSeconds: forwardRetryInitial.flatMap(DurationText.parse),
-                    retryMaxSeconds: forwardRetryMax.flatMap(DurationText.parse), maxAttempts: forwardMaxAttempts,
-                    concurrency: forwardConcurrency, timeoutMs: forwardTimeout, targetGuard: targets.targetGuard))
+            try await application.runService()
         } catch let refusal as TargetRefusal {
             throw HookstashError.invalidInput("forward target: \(TargetOptions.message(refusal))")
+        } catch let error as BindError {
+            throw HookstashError.io("\(error)\(Self.hint(error))")
         }
-        let forwardSync = self.forwardSync
-        let replayer = CaptureReplayer(
-            store: captureStore, router: router, options: DeliveryOptions(targetGuard: targets.targetGuard))
-        defer { replayer.shutdown() }
-        let signatures = CaptureSignatureCheck(router: router, store: captureStore)
-        let quiet = self.quiet
-        let writer = CaptureWriter(
-            store: captureStore,
-            prepare: { signatures.annotate(&$0) },
-            forwardQueue: { forwardSync ? nil : forwarder.queueKey(for: $0) },
-            committed: { captures in
-                if !forwardSync { forwarder.notifyQueued(captures) }
-                guard !quiet else { return }
-                let lines = captures.map(ServeOutput.line).joined()
-                FileHandle.standardOutput.write(Data(lines.utf8))
-            })
-        var relay: (@Sendable (Capture) async -> CaptureResponse?)?
-        if forwardSync {
-            relay = { capture in await ForwardSync.answer(forwarder: forwarder, capture: capture) }
-        }
-        let listenerConfiguration = CaptureListenerConfiguration(
-            host: listen.host, port: listen.port, maxBodySize: ByteSizeText.parse(maxBodySize)!,
-            maxHeadSize: maxHeaderSize, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
-            idleTimeout: idleTimeout,
-            maxConnections: maxConnections ?? DescriptorBudget.current().captureConnections,
-            respond: { target, _ in router.route(forPath: target.path).response },
-            relay: relay)
-        let listener = CaptureListener(
-            configuration: listenerConfiguration, store: captureStore, writer: writer, logger: logger)
-        if inspect != "off", let address = ListenAddress(argument: inspect) {
-            try await Inspector.checkAddress(host: address.host, port: address.port)
-        }
-        let address = try await listener.start()
-        let retention = RetentionService(
-            store: captureStore,
-            policy: .init(keepAtMost: retain, keepFor: retainFor.flatMap(DurationText.parse)), logger: logger)
+        Terminal.line("hookstash stopped; every answered capture is in \(configuration.store.path)")
+    }
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: listener), .init(service: retention),
-        ]
-        services += forwarder.services.map { .init(service: $0) }
-        if inspect != "off", let address = ListenAddress(argument: inspect) {
-            let shownHost = address.host.contains(":") ? "[\(address.host)]" : address.host
-            let inspector = Inspector(
-                configuration: InspectorConfiguration(
-                    host: address.host, port: address.port, store: captureStore, token: resolvedInspectToken,
-                    allowedHosts: inspectAllowHosts,
-                    replay: { id, request in
-                        try await replayer.replay(
-                            captureID: id, to: request.to, resign: request.resign,
-                            resignUnverified: request.resignUnverified, headers: request.headers)
-                    },
-                    onServerRunning: { port in Terminal.line("  inspector: http://\(shownHost):\(port)/") },
-                    logger: logger))
-            services.append(.init(service: inspector))
+    /// The flag that resolves a listener that cannot bind.
+    static func hint(_ error: BindError) -> String {
+        guard error.reason == .addressInUse else { return "" }
+        switch error.listener {
+        case .capture: return "; pass --listen with another port"
+        case .inspector: return "; pass --inspect with another port (127.0.0.1:0 picks a free one), or --inspect off"
         }
-
-        let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
-        Terminal.line("hookstash is capturing")
-        Terminal.line("  capture:   http://\(host):\(address.port ?? listen.port)/")
-        Terminal.line("  store:     \(captureStore.path)")
-        for endpoint in configuration.endpoints {
-            Terminal.line("  endpoint:  \(endpoint)")
-        }
-        if let forward {
-            Terminal.line("  forward:   \(forward)\(forwardSync ? " (answers with the target's answer)" : "")")
-        }
-
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        Terminal.line("hookstash stopped; every answered capture is in \(captureStore.path)")
     }
 }
 
@@ -346,19 +143,5 @@ enum ServeOutput {
         return
             "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
             + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"
-    }
-}
-
-/// `--forward-sync`: the sender gets the forward target's answer when it comes within the budget.
-enum ForwardSync {
-    static func answer(forwarder: CaptureForwarder, capture: Capture) async -> CaptureResponse? {
-        guard let outcome = await forwarder.forwardNow(capture), let response = outcome.response,
-            !response.truncated
-        else { return nil }
-        var headers = response.headers
-        for name in ["Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "TE", "Trailer", "Upgrade"] {
-            headers.remove(name)
-        }
-        return CaptureResponse(status: response.status, headers: headers, body: response.body)
     }
 }

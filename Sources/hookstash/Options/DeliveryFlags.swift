@@ -6,11 +6,15 @@ struct DeliveryFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Set a header ('K: V'); 'K:' removes it. Repeatable.", valueName: "header"))
     var header: [String] = []
 
-    @Option(help: ArgumentHelp("Total time allowed per delivery, in milliseconds (default 30000).", valueName: "ms"))
-    var timeout: Int?
+    @Option(
+        help: ArgumentHelp("Total time allowed per delivery, in milliseconds (default 30000).", valueName: "ms"),
+        transform: MillisecondsValue.argument)
+    var timeout: MillisecondsValue?
 
-    @Option(help: ArgumentHelp("Time allowed to connect, in milliseconds (default 5000).", valueName: "ms"))
-    var connectTimeout: Int?
+    @Option(
+        help: ArgumentHelp("Time allowed to connect, in milliseconds (default 5000).", valueName: "ms"),
+        transform: MillisecondsValue.argument)
+    var connectTimeout: MillisecondsValue?
 
     @Flag(help: "Do not check TLS certificates (self-signed local HTTPS; for pull, also the remote's).")
     var insecure = false
@@ -22,8 +26,10 @@ struct DeliveryFlags: ParsableArguments {
     var resolve: [String] = []
 
     func validate() throws {
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of milliseconds.") }
-        if let connectTimeout, connectTimeout <= 0 {
+        if let timeout, timeout.duration < .milliseconds(1) {
+            throw ValidationError("--timeout must be a positive number of milliseconds.")
+        }
+        if let connectTimeout, connectTimeout.duration < .milliseconds(1) {
             throw ValidationError("--connect-timeout must be a positive number of milliseconds.")
         }
         for entry in resolve {
@@ -44,8 +50,8 @@ struct DeliveryFlags: ParsableArguments {
     /// Timeouts, TLS checking, fixed addresses and where deliveries may go, as given.
     func options(_ targets: TargetOptions) -> DeliveryOptions {
         DeliveryOptions(
-            connectTimeoutMs: connectTimeout ?? DeliveryOptions.defaultConnectTimeoutMs,
-            totalTimeoutMs: timeout ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure,
+            connectTimeoutMs: connectTimeout?.milliseconds ?? DeliveryOptions.defaultConnectTimeoutMs,
+            totalTimeoutMs: timeout?.milliseconds ?? DeliveryOptions.defaultTotalTimeoutMs, insecure: insecure,
             targetGuard: targets.targetGuard, resolve: resolve)
     }
 

@@ -15,17 +15,14 @@ struct FilterOptions: ParsableArguments {
     var signature: SignatureStatus?
 
     @Option(
-        help: ArgumentHelp("Only captures received within this duration (30s, 15m, 2h, 7d).", valueName: "duration"))
-    var since: String?
-
-    func validate() throws {
-        try DurationFlag.check("--since", since, examples: "30s, 15m, 2h or 7d")
-    }
+        help: ArgumentHelp("Only captures received within this duration (30s, 15m, 2h, 7d).", valueName: "duration"),
+        transform: DurationValue.argument)
+    var since: DurationValue?
 
     var filter: CaptureFilter {
         CaptureFilter(
             method: method, pathPrefix: path, signature: signature,
-            since: since.flatMap(DurationText.parse).map { Timestamp.now().adding(seconds: -$0) })
+            since: since.map { Timestamp.now().adding(seconds: -DurationText.seconds(of: $0.duration)) })
     }
 }
 

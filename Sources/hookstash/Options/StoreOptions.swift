@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookstashCore
 import HookstashStore
 
 /// `--db PATH`, shared by every command that reads or writes captures.
@@ -25,7 +26,11 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens an existing store; a missing file is an error (read commands never create one).
     func openExisting() throws -> CaptureStore {
-        try CaptureStore(path: resolvedPath, mode: .mustExist)
+        do {
+            return try CaptureStore(path: resolvedPath, mode: .mustExist)
+        } catch let error as HookstashError where error.isNotFound {
+            throw HookstashError.notFound("\(error.message) (start `hookstash serve` first, or pass --db)")
+        }
     }
 
     /// Opens the store, creating it when absent.

@@ -15,23 +15,23 @@ final class InspectorHarness: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    /// `pollIntervalMilliseconds` is long by default: event streams must learn of this process's commits from
+    /// `pollInterval` is long by default: event streams must learn of this process's commits from
     /// the store's bell, not by polling.
     static func start(
-        token: String? = nil, allowedHosts: [String] = [], pollIntervalMilliseconds: Int = 60_000,
+        token: String? = nil, allowedHosts: [String] = [], pollInterval: Duration = .seconds(60),
         seed: (CaptureStore) throws -> Void = { _ in }
     ) async throws -> InspectorHarness {
         try await start(
-            token: token, allowedHosts: allowedHosts, replay: nil, pollIntervalMilliseconds: pollIntervalMilliseconds,
+            token: token, allowedHosts: allowedHosts, replay: nil, pollInterval: pollInterval,
             seed: seed)
     }
 
     static func start(replay: ReplayHook?, seed: (CaptureStore) throws -> Void) async throws -> InspectorHarness {
-        try await start(token: nil, allowedHosts: [], replay: replay, pollIntervalMilliseconds: 60_000, seed: seed)
+        try await start(token: nil, allowedHosts: [], replay: replay, pollInterval: .seconds(60), seed: seed)
     }
 
     private static func start(
-        token: String?, allowedHosts: [String], replay: ReplayHook?, pollIntervalMilliseconds: Int,
+        token: String?, allowedHosts: [String], replay: ReplayHook?, pollInterval: Duration,
         seed: (CaptureStore) throws -> Void
     ) async throws -> InspectorHarness {
         let directory = NSTemporaryDirectory() + "hookstash-inspector-\(UUID().uuidString)"
@@ -42,7 +42,7 @@ final class InspectorHarness: Sendable {
         let inspector = Inspector(
             configuration: InspectorConfiguration(
                 host: "127.0.0.1", port: 0, store: store, token: token, allowedHosts: allowedHosts, replay: replay,
-                pollIntervalMilliseconds: pollIntervalMilliseconds,
+                pollInterval: pollInterval,
                 onServerRunning: { port in continuation.yield(port) }))
         let group = ServiceGroup(
             configuration: .init(
