@@ -13,7 +13,9 @@ struct RemoteCaptureDocument: Decodable {
     var bodySHA256: String
     var bodyBase64: String?
     var malformed: Bool
+    /// The problem's sentence, and the problem with its code (from a remote that sends codes).
     var problem: String?
+    var problemDetail: KnownProblem?
     var announcedBodySize: Int64?
     var responseStatus: Int
     var signature: SignatureVerdict?
@@ -29,6 +31,7 @@ struct RemoteCaptureDocument: Decodable {
         case bodySHA256 = "body_sha256"
         case bodyBase64 = "body_base64"
         case malformed, problem
+        case problemDetail = "problem_detail"
         case announcedBodySize = "announced_body_size"
         case responseStatus = "response_status"
         case signature
@@ -51,8 +54,18 @@ struct RemoteCaptureDocument: Decodable {
         return Capture(
             receivedAt: receivedAt, remoteAddress: remoteAddress, method: method, target: RequestTarget(target),
             httpVersion: httpVersion, headers: headers, body: .inline(body), bodySHA256: bodySHA256,
-            rawHead: rawHead, rawBody: rawBody.map { BodyBytes.inline($0) }, malformed: malformed, problem: problem,
+            rawHead: rawHead, rawBody: rawBody.map { BodyBytes.inline($0) }, malformed: malformed,
+            problem: problemDetail?.problem ?? problem.map(CaptureProblem.recorded),
             announcedBodySize: announcedBodySize, responseStatus: responseStatus, signature: signature)
+    }
+
+    /// A `problem_detail` this version reads; one with a code it does not know is kept by its sentence instead.
+    struct KnownProblem: Decodable {
+        var problem: CaptureProblem?
+
+        init(from decoder: any Decoder) throws {
+            problem = try? CaptureProblem(from: decoder)
+        }
     }
 
     /// Splits the raw message into the head (through the blank line) and, when it differs from the decoded

@@ -111,16 +111,18 @@ public struct ServeApplication: Service {
         if synchronous {
             relay = { capture in await forwarder.answerWithTargetsAnswer(capture) }
         }
+        var listenerConfiguration = CaptureListenerConfiguration(
+            host: listenerSettings.host, port: listenerSettings.port,
+            maxBodySize: listenerSettings.maxBodySize.bytes,
+            maxHeadSize: Int(clamping: listenerSettings.maxHeadSize.bytes),
+            headerTimeout: listenerSettings.headerTimeout, bodyTimeout: listenerSettings.bodyTimeout,
+            idleTimeout: listenerSettings.idleTimeout,
+            maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
+            respond: { target, _ in router.route(forPath: target.path).response },
+            relay: relay)
+        listenerConfiguration.wording = configuration.wording
         let listener = CaptureListener(
-            configuration: CaptureListenerConfiguration(
-                host: listenerSettings.host, port: listenerSettings.port,
-                maxBodySize: listenerSettings.maxBodySize.bytes,
-                maxHeadSize: Int(clamping: listenerSettings.maxHeadSize.bytes),
-                headerTimeout: listenerSettings.headerTimeout, bodyTimeout: listenerSettings.bodyTimeout,
-                idleTimeout: listenerSettings.idleTimeout,
-                maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
-                respond: { target, _ in router.route(forPath: target.path).response },
-                relay: relay),
+            configuration: listenerConfiguration,
             store: store, writer: writer, shutdownGrace: listenerSettings.shutdownGrace, logger: logger)
 
         // The inspector's address is checked before the listener binds, so that nothing claims to be capturing

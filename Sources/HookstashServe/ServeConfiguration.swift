@@ -114,6 +114,8 @@ public struct ServeConfiguration: Sendable {
     public var targetGuard: TargetGuard
     /// Raise the process's soft descriptor limit to the hard one before sizing connection limits from it.
     public var raisesDescriptorLimit: Bool
+    /// How refused requests' answers name settings (the command line passes its flag names).
+    public var wording: Wording = .standard
 
     public init(
         store: Store, listener: Listener = Listener(), inspector: Inspector? = Inspector(),

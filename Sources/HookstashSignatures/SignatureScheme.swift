@@ -1,6 +1,6 @@
 import HookstashCore
 
-/// A sender's signing scheme, named as on the command line (`--scheme front`).
+/// A sender's signing scheme, named as the command line and the config file name it (`front`).
 public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case front
     case frontApp = "front-app"
@@ -34,6 +34,15 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
         case .paddle: PaddleScheme()
         case .square: SquareScheme()
         }
+    }
+
+    /// The answer a provider's handshake asks for (Front's `X-Front-Challenge`), whichever scheme the path checks:
+    /// a sender proving the endpoint before it sends any webhook has no signature yet. nil for any other request.
+    public static func handshakeResponse(to headers: HeaderList) -> CaptureResponse? {
+        for scheme in allCases {
+            if let response = scheme.definition.handshakeResponse(to: headers) { return response }
+        }
+        return nil
     }
 
     /// The scheme whose signature headers `headers` carries, most specific first; nil when none is present.

@@ -18,7 +18,7 @@ public enum SignatureSigner {
         let definition = scheme.definition
         guard let key = definition.key(secret: secret) else {
             throw HookstashError.invalidInput(
-                "The \(scheme) secret \(definition.keyProblem(secret: secret) ?? "cannot be used as a key").")
+                "The \(scheme) secret cannot be used as a key: it is not base64 after 'whsec_'.")
         }
         if scheme.signsURL, url == nil {
             throw HookstashError.invalidInput(

@@ -33,12 +33,8 @@ public enum SignatureVerifier {
             url: scheme.signsURL ? urls.canonical.url.text : nil,
             messageID: StandardWebhooksScheme.messageID(in: request.headers),
             contentType: request.headers.first("Content-Type"))
-        // Twilio's libraries accept the URL with and without the default port; so does hookstash.
         let urlForms: [String?] =
-            scheme == .twilio
-            ? unique(
-                [urls.canonical.url, urls.canonical.url.withoutPort, urls.canonical.url.withDefaultPort].map(\.text))
-            : [parts.url]
+            scheme.signsURL ? unique(definition.urlForms(urls.canonical.url).map(\.text)) : [parts.url]
 
         verdict.status = .invalid
         search: for (index, secret) in policy.secrets.enumerated() {
@@ -52,7 +48,9 @@ public enum SignatureVerifier {
                 } catch {
                     // Nothing could be checked: said, not guessed (and not a crash on the capture path).
                     verdict.status = .unchecked
-                    verdict.warnings.append("\(error)")
+                    var warning = SignatureFinding(.hmacUnavailable)
+                    warning.detail = "\(error)"
+                    verdict.warnings.append(warning)
                     return verdict
                 }
                 if verdict.expected == nil { verdict.expected = definition.written(mac) }
@@ -63,7 +61,7 @@ public enum SignatureVerifier {
                 }
             }
         }
-        if verdict.status == .valid, scheme == .twilio, let problem = twilioBodyHashProblem(parts) {
+        if verdict.status == .valid, let problem = definition.uncoveredBody(parts) {
             verdict.status = .invalid
             verdict.diagnosis = [problem]
             return verdict
@@ -71,7 +69,7 @@ public enum SignatureVerifier {
         if verdict.status == .invalid {
             var diagnosis = SignatureDiagnosis(
                 definition: definition, reading: reading, parts: parts, urls: urls, policy: policy)
-            verdict.diagnosis = diagnosis.sentences()
+            verdict.diagnosis = diagnosis.findings()
         }
         return verdict
     }
@@ -90,45 +88,40 @@ public enum SignatureVerifier {
         return items.filter { seen.insert($0).inserted }
     }
 
-    /// Twilio signs a JSON body through the `bodySHA256` query parameter; the URL signature alone does not cover it.
-    private static func twilioBodyHashProblem(_ parts: SignedParts) -> String? {
-        guard let url = parts.url, let claimed = FormParameters.value(of: "bodySHA256", inQueryOf: url) else {
-            return nil
-        }
-        let actual = DigestHasher.digest(.sha256, parts.body).hexString
-        guard claimed.lowercased() != actual else { return nil }
-        return "the URL signature matches, but the body's SHA-256 (\(actual)) differs from the bodySHA256 query "
-            + "parameter (\(claimed)): the body was changed after Twilio sent it"
-    }
-
     static func timestampWarnings(
         _ reading: SignatureReading, _ definition: any SchemeDefinition, receivedAt: Timestamp
-    ) -> [String] {
+    ) -> [SignatureFinding] {
         guard let text = reading.timestamp, let header = reading.timestampHeader else { return [] }
-        guard let value = Int64(text), value >= 0 else {
-            return ["\(header) '\(text)' is not a whole number"]
+        func finding(_ code: SignatureFinding.Code) -> SignatureFinding {
+            var finding = SignatureFinding(code)
+            finding.header = header
+            finding.timestamp = text
+            finding.provider = definition.provider
+            return finding
         }
-        var warnings: [String] = []
+        guard let value = Int64(text), value >= 0 else { return [finding(.timestampNotANumber)] }
+        var warnings: [SignatureFinding] = []
         var seconds = Double(value)
         let looksLikeMilliseconds = value >= 100_000_000_000
         if definition.timestampInMilliseconds {
             if looksLikeMilliseconds {
                 seconds /= 1000
             } else {
-                warnings.append("\(header) '\(text)' looks like seconds; \(definition.provider) sends milliseconds")
+                warnings.append(finding(.timestampInSeconds))
             }
         } else if looksLikeMilliseconds {
             seconds /= 1000
-            warnings.append("\(header) '\(text)' looks like milliseconds; \(definition.provider) sends seconds")
+            warnings.append(finding(.timestampInMilliseconds))
         }
         guard let tolerance = definition.tolerance else { return warnings }
         let skew = receivedAt.secondsSinceEpoch - seconds
-        if skew > tolerance.seconds {
-            warnings.append(
-                "timestamp is \(SkewText.words(skew)) older than the time received; \(tolerance.words)")
-        } else if -skew > tolerance.seconds {
-            warnings.append(
-                "timestamp is \(SkewText.words(skew)) ahead of the time received (a clock is off); \(tolerance.words)")
+        if abs(skew) > tolerance.seconds {
+            var outside = SignatureFinding(.timestampOutsideTolerance)
+            outside.header = header
+            outside.timestamp = text
+            outside.skewSeconds = skew
+            outside.tolerance = tolerance
+            warnings.append(outside)
         }
         return warnings
     }

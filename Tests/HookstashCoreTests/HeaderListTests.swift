@@ -41,8 +41,9 @@ import Testing
             SignatureVerdict(scheme: "front", status: .missing),
             SignatureVerdict(
                 scheme: "stripe", status: .invalid, header: "Stripe-Signature", received: "t=1,v1=\"x\"",
-                expected: "v1=ab", matchedSecret: 2, diagnosis: ["matches if a trailing newline\nis removed"],
-                warnings: ["timestamp is 41 minutes old"]),
+                expected: "v1=ab", matchedSecret: 2,
+                diagnosis: [.recorded("matches if a trailing newline\nis removed")],
+                warnings: [.recorded("timestamp is 41 minutes old")]),
         ]
         for verdict in verdicts {
             let decoded = try JSONDecoder().decode(SignatureVerdict.self, from: Data(verdict.jsonText.utf8))

@@ -52,7 +52,7 @@ import Testing
     @Test func tokenBytesAreExactlyRFC9110Tchar() {
         let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
         for byte in UInt8.min...UInt8.max {
-            #expect(ResponseHeaderLine.isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
+            #expect(HTTPFieldName.isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
         }
     }
 

@@ -160,6 +160,8 @@ struct ReplayFidelityTests {
             ])
         let report = try #require(try store.deliveryReport(id: result.delivery!.id))
         #expect(report.request.changes.contains("Transfer-Encoding dropped (hop-by-hop)"))
+        #expect(
+            report.request.changeDetails?.contains(RequestChange(.hopByHopDropped, name: "Transfer-Encoding")) == true)
     }
 
     @Test("--keep-host sends the captured Host; --to with a path replaces the path and keeps the query")

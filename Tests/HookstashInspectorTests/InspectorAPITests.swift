@@ -66,7 +66,7 @@ import Testing
     @Test func detailHasTheCaptureFields() async throws {
         let verdict = SignatureVerdict(
             scheme: "front", status: .invalid, header: "X-Front-Signature", received: "abc", expected: "def",
-            diagnosis: ["matches if a trailing newline is removed from the body"])
+            diagnosis: [SignatureFinding(.bodyTrailingNewlineAdded)])
         let harness = try await InspectorHarness.start { store in
             _ = try store.insert([
                 SampleCapture.make(
@@ -92,6 +92,9 @@ import Testing
         let signature = try #require(document["signature"] as? [String: Any])
         #expect(signature["status"] as? String == "invalid")
         #expect((signature["diagnosis"] as? [String])?.first?.contains("trailing newline") == true)
+        let finding = try #require((signature["diagnosis_findings"] as? [[String: Any]])?.first)
+        #expect(finding["code"] as? String == "body_trailing_newline_added")
+        #expect(finding["message"] as? String == (signature["diagnosis"] as? [String])?.first)
         #expect((document["received_at"] as? String)?.hasSuffix("Z") == true)
 
         let missing = try await harness.get("/api/captures/99")
@@ -262,12 +265,17 @@ import Testing
         try await harness.stop()
     }
 
+    static var staleTimestamp: SignatureFinding {
+        var finding = SignatureFinding(.timestampOutsideTolerance)
+        finding.skewSeconds = 41 * 60
+        return finding
+    }
+
     @Test func detailPageShowsDeliveriesWithTheirChangesAndSignature() async throws {
         let harness = try await InspectorHarness.start { store in
             let verdict = SignatureVerdict(
                 scheme: "front", status: .invalid, header: "X-Front-Signature", received: "abc", expected: "def",
-                diagnosis: ["matches if a trailing newline is removed from the body"],
-                warnings: ["timestamp is 41 minutes older than the time received"])
+                diagnosis: [SignatureFinding(.bodyTrailingNewlineAdded)], warnings: [Self.staleTimestamp])
             _ = try store.insert([SampleCapture.make(signature: verdict)])
             let detail = #"""
                 {"source":"api","request":{"method":"POST","url":"http://localhost:3000/hook","target":"/hook",
@@ -287,6 +295,8 @@ import Testing
         #expect(page.contains("total 3.0 ms"))
         #expect(page.contains("matches if a trailing newline is removed from the body"))
         #expect(page.contains("timestamp is 41 minutes older"))
+        #expect(page.contains(#"<li data-code="body_trailing_newline_added">"#))
+        #expect(page.contains(#"<li data-code="timestamp_outside_tolerance">"#))
         #expect(page.contains(#"<span class="badge sig-invalid">invalid</span>"#))
         let list = try await harness.get("/").text
         #expect(list.contains("502 (1)"))

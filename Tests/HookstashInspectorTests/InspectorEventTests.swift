@@ -11,10 +11,10 @@ struct HeaderPairs: @unchecked Sendable {
 
 @Suite struct InspectorEventTests {
     /// Opens `/api/events` and returns the socket once the stream's head has arrived.
-    func openEvents(_ harness: InspectorHarness, lastEventID: Int64? = nil) async throws -> TestSocket {
+    func openEvents(_ harness: InspectorHarness, lastEventID: Int64? = nil) async throws -> RawConnection {
         let port = harness.port
         let (socket, status, headers) = try await offThePool {
-            let socket = try TestSocket(port: port)
+            let socket = try RawConnection(port: port)
             var head = "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n"
             if let lastEventID { head += "Last-Event-ID: \(lastEventID)\r\n" }
             try socket.send(Array((head + "\r\n").utf8))
@@ -26,12 +26,12 @@ struct HeaderPairs: @unchecked Sendable {
         return socket
     }
 
-    func captureIDs(_ socket: TestSocket, count: Int, timeout: Double) async throws -> [Int64] {
+    func captureIDs(_ socket: RawConnection, count: Int, timeout: Double) async throws -> [Int64] {
         try await offThePool { try readCaptureIDs(socket, count: count, timeout: timeout) }
     }
 
     /// The ids of `capture` events read until `count` arrived or `timeout` passed.
-    func readCaptureIDs(_ socket: TestSocket, count: Int, timeout: Double) throws -> [Int64] {
+    func readCaptureIDs(_ socket: RawConnection, count: Int, timeout: Double) throws -> [Int64] {
         var ids: [Int64] = []
         let deadline = Date().addingTimeInterval(timeout)
         while ids.count < count, deadline.timeIntervalSinceNow > 0 {
@@ -110,7 +110,7 @@ struct HeaderPairs: @unchecked Sendable {
         #expect(page.contains(#"data-after="3""#))
         // A capture stored after the page was rendered and before the script connected is still sent.
         _ = try harness.store.insert([SampleCapture.make(target: "/between")])
-        let socket = try TestSocket(port: harness.port)
+        let socket = try RawConnection(port: harness.port)
         try socket.send(
             Array("GET /api/events?last_event_id=3 HTTP/1.1\r\nHost: 127.0.0.1:\(harness.port)\r\n\r\n".utf8))
         _ = try await offThePool { try socket.readHead() }

@@ -34,6 +34,6 @@ import Testing
             .frontApp, secret: "front_example_secret", body: sync, url: "http://127.0.0.1:8080/webhooks/front/app")
         let verdict = SignatureVerifier.verify(misrouted, policy: SignaturePolicy(endpoint: appEndpoint, in: file))
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("matches the secret of endpoint front-rules"))
+        #expect(verdict.diagnoses(.secretOfOtherEndpoint, "matches the secret of endpoint front-rules"))
     }
 }

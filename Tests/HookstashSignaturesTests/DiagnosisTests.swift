@@ -26,7 +26,7 @@ import Testing
         let verdict = TestRequests.verify(
             Self.front(signed: Self.body, sent: Self.body + [0x0a]), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("matches if a trailing newline is removed from the body"))
+        #expect(verdict.diagnoses(.bodyTrailingNewlineAdded, "matches if a trailing newline is removed from the body"))
         #expect(verdict.diagnosis.count == 1)
     }
 
@@ -34,21 +34,21 @@ import Testing
         let verdict = TestRequests.verify(
             Self.front(signed: Self.body, sent: Self.body + [0x0d, 0x0a]), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("trailing CRLF", "removed"))
+        #expect(verdict.diagnoses(.bodyTrailingCRLFAdded, "trailing CRLF", "removed"))
     }
 
     @Test func trailingNewlineLostAfterSigning() {
         let verdict = TestRequests.verify(
             Self.front(signed: Self.body + [0x0a], sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("matches if a trailing newline is added to the body"))
+        #expect(verdict.diagnoses(.bodyTrailingNewlineMissing, "matches if a trailing newline is added to the body"))
     }
 
     @Test func trailingCRLFLostAfterSigning() {
         let verdict = TestRequests.verify(
             Self.front(signed: Self.body + [0x0d, 0x0a], sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("trailing CRLF", "added"))
+        #expect(verdict.diagnoses(.bodyTrailingCRLFMissing, "trailing CRLF", "added"))
     }
 
     // MARK: Secrets
@@ -57,14 +57,14 @@ import Testing
         let verdict = TestRequests.verify(
             Self.front(signed: Self.body, sent: Self.body), .front, secrets: [Self.secret + "\n"])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("trimmed of surrounding whitespace"))
+        #expect(verdict.diagnoses(.secretHasSurroundingWhitespace, "trimmed of surrounding whitespace"))
     }
 
     @Test func sendersSecretEndsInANewline() {
         let request = Self.front(signed: Self.body, sent: Self.body, secret: Self.secret + "\n")
         let verdict = TestRequests.verify(request, .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("newline added after the secret"))
+        #expect(verdict.diagnoses(.secretMissingTrailingNewline, "newline added after the secret"))
     }
 
     @Test func anotherEndpointsSecret() {
@@ -73,7 +73,7 @@ import Testing
             request, .front, secrets: [Self.secret],
             otherSecrets: [.init(label: "endpoint github (/webhooks/github)", secret: "github-secret")])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("matches the secret of endpoint github (/webhooks/github)"))
+        #expect(verdict.diagnoses(.secretOfOtherEndpoint, "matches the secret of endpoint github (/webhooks/github)"))
     }
 
     @Test func rotationNamesTheSecretThatMatched() {
@@ -92,7 +92,9 @@ import Testing
             headers: HeaderList([("Stripe-Signature", "t=1700000000,v1=\(signature)")]), body: Self.body)
         let verdict = TestRequests.verify(request, .stripe, secrets: [secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("after 'whsec_' is base64-decoded", "Stripe keys the HMAC with the whole secret"))
+        #expect(
+            verdict.diagnoses(
+                .secretPrefixDecoded, "after 'whsec_' is base64-decoded", "Stripe keys the HMAC with the whole secret"))
     }
 
     @Test func standardWebhooksSecretUsedAsRawText() {
@@ -105,7 +107,7 @@ import Testing
             ]), body: Self.body)
         let verdict = TestRequests.verify(request, .standardWebhooks, secrets: [secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("the whole of the secret is used as raw text"))
+        #expect(verdict.diagnoses(.secretPrefixNotDecoded, "the whole of the secret is used as raw text"))
     }
 
     // MARK: Algorithm, encoding, prefix
@@ -117,7 +119,7 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .github, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("matches HMAC-SHA1 instead of HMAC-SHA256"))
+        #expect(verdict.diagnoses(.algorithmMismatch, "matches HMAC-SHA1 instead of HMAC-SHA256"))
     }
 
     @Test func sha256InsteadOfSHA1PointsAtFrontApp() {
@@ -126,7 +128,7 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("matches HMAC-SHA256 instead of HMAC-SHA1", "--scheme front-app"))
+        #expect(verdict.diagnoses(.algorithmMismatch, "matches HMAC-SHA256 instead of HMAC-SHA1", "--scheme front-app"))
     }
 
     @Test func hexInsteadOfBase64() {
@@ -135,7 +137,8 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .shopify, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("right HMAC", "written as hex where Shopify writes base64"))
+        #expect(
+            verdict.diagnoses(.signatureWrittenDifferently, "right HMAC", "written as hex where Shopify writes base64"))
     }
 
     @Test func base64InsteadOfHex() {
@@ -146,7 +149,7 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .github, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("written as base64 where GitHub writes hex"))
+        #expect(verdict.diagnoses(.signatureWrittenDifferently, "written as base64 where GitHub writes hex"))
     }
 
     @Test func prefixDropped() {
@@ -155,7 +158,7 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .github, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("without the 'sha256=' prefix"))
+        #expect(verdict.diagnoses(.signatureWrittenDifferently, "without the 'sha256=' prefix"))
     }
 
     @Test func prefixAdded() {
@@ -166,7 +169,7 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("with a 'sha1=' prefix Front does not use"))
+        #expect(verdict.diagnoses(.signatureWrittenDifferently, "with a 'sha1=' prefix Front does not use"))
     }
 
     // MARK: Re-serialized JSON
@@ -186,14 +189,14 @@ import Testing
         let verdict = TestRequests.verify(
             Self.front(signed: Self.body, sent: Self.pretty), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("re-serialized as compact JSON"))
+        #expect(verdict.diagnoses(.bodyReserializedCompact, "re-serialized as compact JSON"))
     }
 
     @Test func signedPrettySentCompact() {
         let verdict = TestRequests.verify(
             Self.front(signed: Self.pretty, sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("2-space pretty-printed JSON"))
+        #expect(verdict.diagnoses(.bodyReserializedPretty2, "2-space pretty-printed JSON"))
     }
 
     @Test func signedFourSpacePrettySentCompact() {
@@ -202,35 +205,35 @@ import Testing
         let verdict = TestRequests.verify(
             Self.front(signed: pretty.bytes, sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("4-space pretty-printed JSON"))
+        #expect(verdict.diagnoses(.bodyReserializedPretty4, "4-space pretty-printed JSON"))
     }
 
     @Test func signedWithSortedKeys() {
         let sorted = #"{"id":"evt_1","tags":["a/b"],"text":"Réservation","type":"inbound"}"#.bytes
         let verdict = TestRequests.verify(Self.front(signed: sorted, sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("sorted keys"))
+        #expect(verdict.diagnoses(.bodyReserializedSortedKeys, "sorted keys"))
     }
 
     @Test func signedWithUnicodeEscapes() {
         let escaped = #"{"id":"evt_1","type":"inbound","text":"R\u00e9servation","tags":["a/b"]}"#.bytes
         let verdict = TestRequests.verify(Self.front(signed: escaped, sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("non-ASCII characters escaped as \\uXXXX"))
+        #expect(verdict.diagnoses(.bodyReserializedEscapedNonASCII, "non-ASCII characters escaped as \\uXXXX"))
     }
 
     @Test func signedWithLiteralUTF8SentEscaped() {
         let escaped = #"{"id":"evt_1","type":"inbound","text":"R\u00e9servation","tags":["a/b"]}"#.bytes
         let verdict = TestRequests.verify(Self.front(signed: Self.body, sent: escaped), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("literal UTF-8"))
+        #expect(verdict.diagnoses(.bodyReserializedCompact, "literal UTF-8"))
     }
 
     @Test func signedWithEscapedSlashes() {
         let php = #"{"id":"evt_1","type":"inbound","text":"Réservation","tags":["a\/b"]}"#.bytes
         let verdict = TestRequests.verify(Self.front(signed: php, sent: Self.body), .front, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("slashes escaped"))
+        #expect(verdict.diagnoses(.bodyReserializedEscapedSlashes, "slashes escaped"))
     }
 
     // MARK: Timestamps
@@ -241,7 +244,7 @@ import Testing
             headers: HeaderList([("Stripe-Signature", "t=1700000000,v1=\(signature)")]), body: Self.body)
         let verdict = TestRequests.verify(request, .stripe, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("taken in milliseconds ('1700000000000')"))
+        #expect(verdict.diagnoses(.timestampSignedInMilliseconds, "taken in milliseconds ('1700000000000')"))
     }
 
     @Test func timestampSignedInSecondsSentInMilliseconds() {
@@ -251,7 +254,7 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .frontApp, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("taken in seconds ('1700000000')"))
+        #expect(verdict.diagnoses(.timestampSignedInSeconds, "taken in seconds ('1700000000')"))
     }
 
     // MARK: Front application requests and `undefined`
@@ -263,7 +266,7 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .frontApp, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("replaced by the string 'undefined'"))
+        #expect(verdict.diagnoses(.undefinedSignedInsteadOfBody, "replaced by the string 'undefined'"))
     }
 
     @Test func getSignedOverItsBody() {
@@ -274,7 +277,8 @@ import Testing
             body: Self.body)
         let verdict = TestRequests.verify(request, .frontApp, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("actual body is signed instead of the string 'undefined'"))
+        #expect(
+            verdict.diagnoses(.bodySignedInsteadOfUndefined, "actual body is signed instead of the string 'undefined'"))
     }
 
     @Test func getSignedOverUndefinedIsValid() {
@@ -301,7 +305,9 @@ import Testing
         let verdict = TestRequests.verify(
             request, .twilio, secrets: [Self.secret], publicURL: "https://example.ngrok.app")
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("'http://example.ngrok.app/twilio'", "http instead of https", "--public-url"))
+        #expect(
+            verdict.diagnoses(.urlDiffers, "'http://example.ngrok.app/twilio'", "http instead of https", "--public-url")
+        )
     }
 
     @Test func defaultPortWrittenOut() {
@@ -310,7 +316,7 @@ import Testing
         let verdict = TestRequests.verify(
             request, .square, secrets: [Self.secret], publicURL: "https://example.ngrok.app")
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses("with the port :443 written out"))
+        #expect(verdict.diagnoses(.urlDiffers, "with the port :443 written out"))
     }
 
     @Test func twilioAcceptsTheDefaultPortEitherWay() {
@@ -329,7 +335,8 @@ import Testing
         let verdict = TestRequests.verify(request, .square, secrets: [Self.secret])
         #expect(verdict.status == .invalid)
         #expect(
-            verdict.diagnoses("host '127.0.0.1' from the Host header instead of 'abc.ngrok.app' from X-Forwarded-Host"))
+            verdict.diagnoses(
+                .urlDiffers, "host '127.0.0.1' from the Host header instead of 'abc.ngrok.app' from X-Forwarded-Host"))
     }
 
     @Test func forwardedHeadersAreTheDefaultURL() {
@@ -348,9 +355,9 @@ import Testing
         #expect(verdict.diagnosis.count == 1)
         #expect(
             verdict.diagnoses(
-                "nothing matched", "HMAC-SHA1", "the raw body (\(Self.body.count) bytes)", "base64",
+                .nothingMatched, "nothing matched", "HMAC-SHA1", "the raw body (\(Self.body.count) bytes)", "base64",
                 "X-Front-Signature",
                 "body SHA-256 " + DigestHasher.digest(.sha256, Self.body).hexString))
-        #expect(!verdict.diagnoses(Self.secret))
+        #expect(!verdict.mentions(Self.secret))
     }
 }

@@ -44,8 +44,9 @@ import Testing
         request.receivedAt = signedAt.adding(seconds: 41 * 60)
         let verdict = TestRequests.verify(request, .stripe, secrets: ["whsec_x"])
         #expect(verdict.status == .valid)
+        #expect(verdict.warnings.map(\.code) == [.timestampOutsideTolerance])
         #expect(
-            verdict.warnings == [
+            verdict.warningSentences == [
                 "timestamp is 41 minutes older than the time received; Stripe's libraries reject beyond 5 minutes"
             ])
 
@@ -61,7 +62,8 @@ import Testing
         request.receivedAt = signedAt.adding(seconds: -3 * 3600)
         let verdict = TestRequests.verify(request, .frontApp, secrets: ["s"])
         #expect(verdict.status == .valid)
-        #expect(verdict.warnings.contains { $0.hasPrefix("timestamp is 3 hours ahead of the time received") })
+        #expect(verdict.warnings.map(\.code) == [.timestampOutsideTolerance])
+        #expect(verdict.warningSentences.contains { $0.hasPrefix("timestamp is 3 hours ahead of the time received") })
     }
 
     @Test func frontAppTimestampInSecondsIsAWarning() throws {
@@ -71,8 +73,11 @@ import Testing
             body: Self.body, receivedAt: Timestamp(microsecondsSinceEpoch: 1_700_000_010_000_000))
         let verdict = TestRequests.verify(request, .frontApp, secrets: ["s"])
         #expect(verdict.status == .valid)
+        #expect(verdict.warnings.map(\.code) == [.timestampInSeconds])
         #expect(
-            verdict.warnings == ["X-Front-Request-Timestamp '1700000000' looks like seconds; Front sends milliseconds"])
+            verdict.warningSentences == [
+                "X-Front-Request-Timestamp '1700000000' looks like seconds; Front sends milliseconds"
+            ])
     }
 
     @Test func legacyGitHubHeaderAloneIsCheckedWithAWarning() throws {
@@ -82,7 +87,8 @@ import Testing
         let verdict = TestRequests.verify(request, .github, secrets: ["s"])
         #expect(verdict.status == .valid)
         #expect(verdict.header == "X-Hub-Signature")
-        #expect(verdict.warnings.contains { $0.contains("legacy") })
+        #expect(verdict.warnings.map(\.code) == [.legacyHeaderOnly])
+        #expect(verdict.warningSentences.contains { $0.contains("legacy") })
     }
 
     @Test func senderRotationWithSeveralSignatures() throws {

@@ -53,9 +53,33 @@ extension String {
     var bytes: [UInt8] { Array(utf8) }
 }
 
-extension SignatureVerdict {
-    /// Whether some diagnosis sentence contains every one of `words`.
-    func diagnoses(_ words: String...) -> Bool {
-        diagnosis.contains { sentence in words.allSatisfy { sentence.contains($0) } }
+extension Wording {
+    /// Settings named by flags, as the command line names them.
+    static let flags = Wording { setting in
+        switch setting {
+        case .publicURL: "--public-url (public_url in the config)"
+        case .scheme(let name): "--scheme \(name)"
+        case .maxBodySize: "--max-body-size"
+        case .replayHeaders: "--header"
+        }
     }
+}
+
+extension SignatureVerdict {
+    /// Whether some diagnosis finding has `code` and its sentence (with settings named by flags) contains every one
+    /// of `words`.
+    func diagnoses(_ code: SignatureFinding.Code, _ words: String...) -> Bool {
+        diagnosis.contains { finding in
+            let sentence = Wording.flags.sentence(finding)
+            return finding.code == code && words.allSatisfy { sentence.contains($0) }
+        }
+    }
+
+    /// Whether any diagnosis sentence contains `text`.
+    func mentions(_ text: String) -> Bool {
+        diagnosis.contains { Wording.flags.sentence($0).contains(text) }
+    }
+
+    /// The warnings' sentences.
+    var warningSentences: [String] { warnings.map(Wording.standard.sentence) }
 }

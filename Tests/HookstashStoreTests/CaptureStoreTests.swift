@@ -30,7 +30,7 @@ import Testing
         var original = capture("POST", "/p?q=1", body: "{}")
         original.rawBody = .inline(Array("2\r\n{}\r\n0\r\n\r\n".utf8))
         original.malformed = true
-        original.problem = "cut off"
+        original.problem = CaptureProblem(.bodyTooLarge, limit: 1024, announced: 4096)
         let ids = try store.insert([original])
         let stored = try store.requireCapture(id: ids[0])
         original.id = ids[0]

@@ -90,6 +90,69 @@ public final class RawConnection: @unchecked Sendable {
         try await offThePool { try self.isClosedByPeer() }
     }
 
+    /// Reads what arrives within `timeout` seconds; false at end of stream or when nothing came in time.
+    @discardableResult
+    public func fill(timeout: Double) throws -> Bool {
+        var descriptorSet = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptorSet, 1, Int32(max(0, timeout) * 1000)) > 0 else { return false }
+        return try fill()
+    }
+
+    /// Reads until `predicate` finds what it wants in the buffer (and takes it out), or `timeout` seconds pass;
+    /// nil then, or at end of stream.
+    public func read<T>(timeout: Double, _ predicate: (inout [UInt8]) -> T?) throws -> T? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let value = predicate(&buffered) { return value }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return nil }
+            if try !fill(timeout: left) { return predicate(&buffered) }
+        }
+    }
+
+    /// The status line and headers of a response; the buffer keeps what follows. The default wait is long: a debug
+    /// build renders a 256 KiB page in about 1.5 s alone, and a whole suite on 2 cores can stretch that.
+    public func readHead(timeout: Double = 30) throws -> (status: Int, headers: [(String, String)]) {
+        guard
+            let head = try read(
+                timeout: timeout,
+                { buffer -> [UInt8]? in
+                    guard let end = buffer.firstRange(of: [13, 10, 13, 10]) else { return nil }
+                    let head = Array(buffer[..<end.lowerBound])
+                    buffer.removeSubrange(..<end.upperBound)
+                    return head
+                })
+        else { throw RawConnectionError("no response head") }
+        let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = lines[0].split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+            throw RawConnectionError("bad status line \(lines[0])")
+        }
+        let headers = lines.dropFirst().compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        return (status, headers)
+    }
+
+    /// Reads until the peer closes or `timeout` seconds pass.
+    public func readToEnd(timeout: Double) throws -> [UInt8] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, try fill(timeout: deadline.timeIntervalSinceNow) {}
+        defer { buffered = [] }
+        return buffered
+    }
+
+    /// The next bytes up to and including a blank line (`\n\n`: one server-sent event), decoded; nil on timeout.
+    public func readEvent(timeout: Double) throws -> String? {
+        try read(timeout: timeout) { buffer -> String? in
+            guard let end = buffer.firstRange(of: [10, 10]) else { return nil }
+            let text = String(decoding: buffer[..<end.upperBound], as: UTF8.self)
+            buffer.removeSubrange(..<end.upperBound)
+            return text
+        }
+    }
+
     private func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }

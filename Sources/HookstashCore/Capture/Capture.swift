@@ -20,8 +20,8 @@ public struct Capture: Sendable, Hashable {
     public var rawBody: BodyBytes?
     /// The request could not be parsed as HTTP/1.x; `rawHead` then holds every byte that arrived.
     public var malformed: Bool
-    /// Why the request was not answered normally (malformed, too large, timed out), in a sentence.
-    public var problem: String?
+    /// Why the request was not answered normally (malformed, too large, timed out).
+    public var problem: CaptureProblem?
     /// The size the request announced in `Content-Length`, when it was refused for being too large.
     public var announcedBodySize: Int64?
     /// The status the capture listener answered with.
@@ -42,7 +42,7 @@ public struct Capture: Sendable, Hashable {
         rawHead: [UInt8],
         rawBody: BodyBytes? = nil,
         malformed: Bool = false,
-        problem: String? = nil,
+        problem: CaptureProblem? = nil,
         announcedBodySize: Int64? = nil,
         responseStatus: Int,
         signature: SignatureVerdict? = nil,

@@ -17,10 +17,7 @@ public enum ResponseHeaderLine {
     }
 
     /// Headers the listener computes: its framing, and the hop-by-hop headers (RFC 9110 section 7.6.1).
-    public static let computedByListener = [
-        "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-        "Upgrade",
-    ]
+    public static let computedByListener = ["Content-Length"] + HTTPFieldName.hopByHop
 
     /// Parses `Name: value` (spaces around both trimmed) and checks it; the one check for every configured header.
     public static func parse(_ text: some StringProtocol) throws(Problem) -> (name: String, value: String) {
@@ -28,7 +25,7 @@ public enum ResponseHeaderLine {
         guard let colon = text.firstIndex(of: ":") else { throw .notNameColonValue }
         let name = text[..<colon].trimmingSpaces()
         guard !name.isEmpty else { throw .notNameColonValue }
-        if let offset = name.utf8.firstIndex(where: { !isTokenByte($0) }) {
+        if let offset = name.utf8.firstIndex(where: { !HTTPFieldName.isTokenByte($0) }) {
             throw .nameNotAToken(name: name, offset: name.utf8.distance(from: name.utf8.startIndex, to: offset))
         }
         if let computed = computedByListener.first(where: { $0.equalsIgnoringASCIICase(name) }) {
@@ -37,20 +34,6 @@ public enum ResponseHeaderLine {
         return (name, text[text.index(after: colon)...].trimmingSpaces())
     }
 
-    /// RFC 9110 `tchar`: ALPHA, DIGIT and ``!#$%&'*+-.^_`|~``.
-    public static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            true
-        default:
-            false
-        }
-    }
 }
 
 extension ResponseHeaderLine.Problem: CustomStringConvertible {

@@ -1,7 +1,7 @@
 import CLibCrypto
 
 /// Hash algorithms hookstash uses, backed by libcrypto.
-public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable {
+public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable, Codable {
     case sha1 = "SHA-1"
     case sha256 = "SHA-256"
     case sha512 = "SHA-512"

@@ -17,7 +17,9 @@ public struct CaptureDocument: Encodable, Sendable {
     /// Present when the body is valid UTF-8.
     public var bodyText: String?
     public var malformed: Bool
-    public var problem: String?
+    /// Why the request was not answered normally; JSON shows its sentence as `problem`, its code as
+    /// `problem_code` and the code with its parameters as `problem_detail`.
+    public var problem: CaptureProblem?
     public var announcedBodySize: Int64?
     public var responseStatus: Int
     public var signature: SignatureVerdict?
@@ -58,6 +60,8 @@ public struct CaptureDocument: Encodable, Sendable {
         case bodyBase64 = "body_base64"
         case bodyText = "body_text"
         case malformed, problem
+        case problemCode = "problem_code"
+        case problemDetail = "problem_detail"
         case announcedBodySize = "announced_body_size"
         case responseStatus = "response_status"
         case signature, deliveries
@@ -79,7 +83,10 @@ public struct CaptureDocument: Encodable, Sendable {
         try container.encodeIfPresent(bodyBase64, forKey: .bodyBase64)
         try container.encodeIfPresent(bodyText, forKey: .bodyText)
         try container.encode(malformed, forKey: .malformed)
-        try container.encode(problem, forKey: .problem)
+        let wording = encoder.userInfo[Wording.userInfoKey] as? Wording ?? .standard
+        try container.encode(problem.map(wording.sentence), forKey: .problem)
+        try container.encode(problem?.code, forKey: .problemCode)
+        try container.encode(problem, forKey: .problemDetail)
         try container.encode(announcedBodySize, forKey: .announcedBodySize)
         try container.encode(responseStatus, forKey: .responseStatus)
         try container.encode(signature, forKey: .signature)

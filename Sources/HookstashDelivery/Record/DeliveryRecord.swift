@@ -48,7 +48,7 @@ extension Replayer {
         let target = try DeliveryTarget(parsing: url)
         if let refusal = options.checkTarget(host: target.host) { throw refusal }
         let settings = ReplaySettings(
-            extraHeaders: headers.map { ($0.0, $0.1.isEmpty ? nil : $0.1) }, extraHeadersSource: "replay request")
+            extraHeaders: headers.map { ($0.0, $0.1.isEmpty ? nil : $0.1) }, extraHeadersSource: .replayRequest)
         let capture = try store.requireCapture(id: id)
         let transform: Transform? = try resignWith.map { try $0(capture).transform }
         let request = try request(for: capture, to: target, settings: settings, transform: transform)

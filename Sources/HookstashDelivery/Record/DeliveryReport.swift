@@ -14,12 +14,16 @@ public struct DeliveryReport: Codable, Sendable, Hashable {
         public var bodySize: Int
         /// Each change from the captured request, in a sentence.
         public var changes: [String]
+        /// The same changes with their codes (absent from records written before changes had codes).
+        public var changeDetails: [RequestChange]?
         public var resigned: Bool
 
         enum CodingKeys: String, CodingKey {
             case method, url, target, head
             case bodySize = "body_size"
-            case changes, resigned
+            case changes
+            case changeDetails = "change_details"
+            case resigned
         }
     }
 
@@ -88,7 +92,8 @@ public struct DeliveryReport: Codable, Sendable, Hashable {
         self.request = Request(
             method: request.method, url: request.url, target: request.requestTarget,
             head: String(decoding: outcome.requestHead, as: UTF8.self), bodySize: request.body.count,
-            changes: request.changes, resigned: request.resigned)
+            changes: request.changes.map(Wording.standard.sentence), changeDetails: request.changes,
+            resigned: request.resigned)
         self.response = outcome.response.map { response in
             Response(
                 status: response.status, statusLine: response.statusLine, headers: response.headers,

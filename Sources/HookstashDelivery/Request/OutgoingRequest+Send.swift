@@ -16,7 +16,7 @@ extension OutgoingRequest {
                 ("Content-Length", String(body.count)),
             ]), body: body, sendsBody: true)
         for header in extraHeaders {
-            request.setHeader(header.name, header.value, because: "--header")
+            request.setHeader(header.name, header.value, because: .replayCommand)
         }
         return request
     }

@@ -13,14 +13,14 @@ public struct OutgoingRequest: Sendable, Hashable {
     public var body: [UInt8]
     /// False when the request has no body and no `Content-Length` at all (a plain GET).
     public var sendsBody: Bool
-    /// Each change from the captured request, in a sentence: `Host set to localhost:3000 (was example.com)`.
-    public var changes: [String]
+    /// Each change from the captured request (`Wording` says it: `Host set to localhost:3000 (was example.com)`).
+    public var changes: [RequestChange]
     /// True when signature headers were recomputed.
     public var resigned: Bool
 
     public init(
         method: String, target: DeliveryTarget, requestTarget: String, headers: HeaderList, body: [UInt8],
-        sendsBody: Bool? = nil, changes: [String] = [], resigned: Bool = false
+        sendsBody: Bool? = nil, changes: [RequestChange] = [], resigned: Bool = false
     ) {
         self.method = method
         self.target = target
@@ -39,32 +39,31 @@ public struct OutgoingRequest: Sendable, Hashable {
 
     /// Sets `name` (replacing the first field of that name in place and removing the others, or appending),
     /// or removes it when `value` is nil. Records the change.
-    public mutating func setHeader(_ name: String, _ value: String?, because reason: String) {
+    public mutating func setHeader(_ name: String, _ value: String?, because source: RequestChange.Source) {
         let existing = headers.values(name)
         if let value {
             guard existing != [value] else { return }
             headers.replace(name, with: value)
-            changes.append(
-                existing.isEmpty ? "\(name) added (\(reason))" : "\(name) replaced (\(reason))")
+            changes.append(RequestChange(existing.isEmpty ? .headerAdded : .headerReplaced, name: name, source: source))
         } else if !existing.isEmpty {
             headers.remove(name)
-            changes.append("\(name) removed (\(reason))")
+            changes.append(RequestChange(.headerRemoved, name: name, source: source))
         }
     }
 }
 
 /// How a capture is turned into a request: the documented changes and the user's additions.
 public struct ReplaySettings: Sendable, Hashable {
-    /// Keep the captured `Host` instead of the target's host (`--keep-host`).
+    /// Keep the captured `Host` instead of the target's host.
     public var keepHost: Bool
-    /// Headers to set, in order (`--header 'K: V'`); a nil value removes the header (`--header 'K:'`).
+    /// Headers to set, in order (`K: V`); a nil value removes the header (`K:`).
     public var extraHeaders: [(name: String, value: String?)]
     /// How the delivery record names where the extra headers came from.
-    public var extraHeadersSource: String
+    public var extraHeadersSource: RequestChange.Source
 
     public init(
         keepHost: Bool = false, extraHeaders: [(name: String, value: String?)] = [],
-        extraHeadersSource: String = "--header"
+        extraHeadersSource: RequestChange.Source = .replayCommand
     ) {
         self.keepHost = keepHost
         self.extraHeaders = extraHeaders
@@ -91,7 +90,7 @@ public struct ReplaySettings: Sendable, Hashable {
             throw .invalidRequest("the header \(text) has no colon; write it as 'Name: value'")
         }
         let name = text[..<colon].trimmingSpaces()
-        guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
+        guard !name.isEmpty, name.utf8.allSatisfy(HTTPFieldName.isTokenByte) else {
             throw .invalidRequest("\(name.isEmpty ? "an empty name" : name) is not a valid header name")
         }
         let value = text[text.index(after: colon)...].trimmingSpaces()
@@ -101,25 +100,13 @@ public struct ReplaySettings: Sendable, Hashable {
         }
         return (name, value.isEmpty ? nil : value)
     }
-
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
 }
 
 extension OutgoingRequest {
-    /// Header fields that belong to one connection and are never forwarded (RFC 9110 §7.6.1), plus the framing
-    /// header replaced by a recomputed `Content-Length`.
-    static let hopByHop = ["Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Transfer-Encoding"]
-
+    /// Header fields never forwarded: the hop-by-hop ones (`Transfer-Encoding` is replaced by a recomputed
+    /// `Content-Length`) and any `Proxy-` header.
     static func isHopByHop(_ name: String) -> Bool {
-        hopByHop.contains { $0.equalsIgnoringASCIICase(name) }
+        HTTPFieldName.isHopByHop(name)
             || (name.utf8.count >= 6 && String(name.prefix(6)).equalsIgnoringASCIICase("Proxy-"))
     }
 
@@ -134,23 +121,23 @@ extension OutgoingRequest {
                 "capture \(capture.id) is not a well-formed HTTP request and cannot be replayed; "
                     + "`hookstash export \(capture.id) --format raw` gives its bytes")
         }
-        guard !capture.method.isEmpty, capture.method.utf8.allSatisfy(ReplaySettings.isTokenByte) else {
+        guard !capture.method.isEmpty, capture.method.utf8.allSatisfy(HTTPFieldName.isTokenByte) else {
             throw .invalidRequest("capture \(capture.id) has an unusable method \(capture.method)")
         }
         let requestTarget = target.requestTarget(replacing: capture.target)
         guard !requestTarget.isEmpty, !requestTarget.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7f }) else {
             throw .invalidRequest("capture \(capture.id) has a request-target with spaces or control characters")
         }
-        var changes: [String] = []
+        var changes: [RequestChange] = []
         if requestTarget != capture.target.raw {
-            changes.append("request-target \(requestTarget) (was \(capture.target.raw))")
+            changes.append(RequestChange(.requestTargetRewritten, value: requestTarget, was: capture.target.raw))
         }
         var headers = HeaderList()
         var dropped: [String] = []
         var contentLengthPosition: Int?
         var hadBodyFraming = false
         for field in capture.headers {
-            guard !field.name.isEmpty, field.name.utf8.allSatisfy(ReplaySettings.isTokenByte),
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(HTTPFieldName.isTokenByte),
                 !field.value.utf8.contains(where: { $0 == 0x0d || $0 == 0x0a || $0 == 0 })
             else {
                 throw .invalidRequest("capture \(capture.id) has a header that cannot be sent again: \(field.name)")
@@ -176,8 +163,9 @@ extension OutgoingRequest {
         }
         for name in dropped {
             changes.append(
-                name.equalsIgnoringASCIICase("Content-Length")
-                    ? "duplicate \(name) dropped" : "\(name) dropped (hop-by-hop)")
+                RequestChange(
+                    name.equalsIgnoringASCIICase("Content-Length") ? .duplicateContentLengthDropped : .hopByHopDropped,
+                    name: name))
         }
         // Content-Length: recomputed from the body, in the position of the captured one (or of the dropped
         // Transfer-Encoding); appended when the capture had a body without either.
@@ -185,13 +173,13 @@ extension OutgoingRequest {
         var fields = headers.fields
         if let index = fields.firstIndex(where: { $0.name.equalsIgnoringASCIICase("Content-Length") }) {
             if fields[index].value != length {
-                changes.append("Content-Length recomputed: \(length) (was \(fields[index].value))")
+                changes.append(RequestChange(.contentLengthRecomputed, value: length, was: fields[index].value))
                 fields[index].value = length
             }
         } else if hadBodyFraming || !body.isEmpty {
             let index = min(contentLengthPosition ?? fields.count, fields.count)
             fields.insert(.init(name: "Content-Length", value: length), at: index)
-            changes.append("Content-Length: \(length) added")
+            changes.append(RequestChange(.contentLengthAdded, value: length))
         }
         headers = HeaderList(fields)
         var request = OutgoingRequest(
@@ -203,8 +191,8 @@ extension OutgoingRequest {
                 request.headers.replace("Host", with: target.authority)
                 request.changes.append(
                     captured.isEmpty
-                        ? "Host: \(target.authority) added"
-                        : "Host set to \(target.authority) (was \(captured.joined(separator: ", ")))")
+                        ? RequestChange(.hostAdded, value: target.authority)
+                        : RequestChange(.hostRewritten, value: target.authority, was: captured.joined(separator: ", ")))
             }
         }
         for header in settings.extraHeaders {

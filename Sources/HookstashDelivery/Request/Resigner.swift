@@ -76,7 +76,7 @@ public struct Resigner: Sendable {
             let signedURL = SignatureSigner.deliveryURL(
                 scheme: scheme, url: request.url, body: request.body, method: request.method, contentType: contentType)
             if signedURL != request.url, let target = Self.requestTarget(of: signedURL) {
-                request.changes.append("request-target \(target) (Twilio signs the body's SHA-256 in the query)")
+                request.changes.append(RequestChange(.requestTargetSignsBodyHash, value: target))
                 request.requestTarget = target
             }
             url = signedURL
@@ -94,7 +94,8 @@ public struct Resigner: Sendable {
             request.headers.remove(name)
         }
         request.changes.append(
-            "\(headers.fields.map(\.name).joined(separator: ", ")) re-signed (\(scheme), fresh timestamp)")
+            RequestChange(
+                .resigned, value: headers.fields.map(\.name).joined(separator: ", "), scheme: scheme.rawValue))
         request.resigned = true
     }
 

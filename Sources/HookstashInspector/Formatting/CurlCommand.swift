@@ -72,7 +72,7 @@ public struct CurlCommand: Sendable {
     }
 
     static func isToken(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy(ResponseHeaderLine.isTokenByte)
+        !name.isEmpty && name.utf8.allSatisfy(HTTPFieldName.isTokenByte)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HookstashCore
+import NIOHTTP1
 
 /// An HTTP Archive (HAR 1.2) of captures, as browser devtools import it. Text bodies are kept as text,
 /// others as base64 with `"encoding": "base64"` (the field HAR defines for response content).
@@ -130,7 +131,7 @@ public struct HARDocument: Encodable, Sendable {
             bodySize: capture.bodySize)
         let response = Response(
             status: capture.responseStatus,
-            statusText: HTTPStatusText.reason(capture.responseStatus),
+            statusText: HTTPResponseStatus(statusCode: capture.responseStatus).reasonPhrase,
             httpVersion: capture.httpVersion,
             content: Content(size: 0, mimeType: ""))
         return HAREntry(
@@ -162,28 +163,6 @@ public struct HARDocument: Encodable, Sendable {
                 guard !name.isEmpty else { return nil }
                 return NameVersion(name: name, value: pair.count > 1 ? String(pair[1]) : "")
             }
-        }
-    }
-}
-
-/// Reason phrases for the statuses a capture listener answers with.
-enum HTTPStatusText {
-    static func reason(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 201: "Created"
-        case 202: "Accepted"
-        case 204: "No Content"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 408: "Request Timeout"
-        case 413: "Content Too Large"
-        case 500: "Internal Server Error"
-        case 502: "Bad Gateway"
-        case 503: "Service Unavailable"
-        default: ""
         }
     }
 }

@@ -29,6 +29,11 @@ extension InspectorEndpoints {
         }
     }
 
+    /// A finding for the detail template: its sentence and its code.
+    static func findingValues(_ finding: SignatureFinding) -> [String: Any] {
+        ["message": Wording.standard.sentence(finding), "code": finding.code.rawValue]
+    }
+
     static func displayTime(_ timestamp: Timestamp) -> String {
         let text = timestamp.rfc3339
         return String(text.replacing("T", with: " ").prefix(23))
@@ -155,16 +160,19 @@ extension InspectorEndpoints {
                 "rawNote": raw.note ?? "",
                 "csrf": csrfToken,
             ]
-            if let problem = capture.problem { values["problem"] = problem }
+            if let problem = capture.problem {
+                values["problem"] = Wording.standard.sentence(problem)
+                values["problemCode"] = problem.code.rawValue
+            }
             if let signature = capture.signature {
                 var panel: [String: Any] = [
                     "scheme": signature.scheme,
                     "status": signature.status.rawValue,
                     "received": signature.received ?? "—",
                     "expected": signature.expected ?? "—",
-                    "diagnosis": signature.diagnosis,
+                    "diagnosis": signature.diagnosis.map(Self.findingValues),
                     "hasDiagnosis": !signature.diagnosis.isEmpty,
-                    "warnings": signature.warnings,
+                    "warnings": signature.warnings.map(Self.findingValues),
                     "hasWarnings": !signature.warnings.isEmpty,
                 ]
                 if let header = signature.header { panel["header"] = header }

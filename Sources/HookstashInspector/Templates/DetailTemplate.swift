@@ -4,7 +4,7 @@ enum DetailTemplate {
         <nav class="crumbs"><a href="/">← all captures</a></nav>
         <h1 id="request-title"><span class="method">{{method}}</span> <span class="target">{{target}}</span></h1>
         <p class="meta">#{{id}} · <time datetime="{{receivedAt}}">{{time}}</time> · from {{remoteAddress}} · answered {{responseStatus}} · {{size}}{{#malformed}} · <span class="badge sig-invalid">malformed</span>{{/malformed}}</p>
-        {{#problem}}<p class="problem">{{problem}}</p>{{/problem}}
+        {{#problem}}<p class="problem" data-code="{{problemCode}}">{{problem}}</p>{{/problem}}
         <div class="actions">
         <a class="button" href="/api/captures/{{id}}/har" download>Download HAR</a>
         <a class="button" href="/api/captures/{{id}}/raw" download>Raw message</a>
@@ -34,8 +34,8 @@ enum DetailTemplate {
         <tr><th>Received</th><td><code>{{received}}</code></td></tr>
         <tr><th>Expected</th><td><code>{{expected}}</code></td></tr>
         </tbody></table>
-        {{#hasDiagnosis}}<h3>Diagnosis</h3><ul class="diagnosis">{{#diagnosis}}<li>{{.}}</li>{{/diagnosis}}</ul>{{/hasDiagnosis}}
-        {{#hasWarnings}}<h3>Warnings</h3><ul class="warnings">{{#warnings}}<li>{{.}}</li>{{/warnings}}</ul>{{/hasWarnings}}
+        {{#hasDiagnosis}}<h3>Diagnosis</h3><ul class="diagnosis">{{#diagnosis}}<li data-code="{{code}}">{{message}}</li>{{/diagnosis}}</ul>{{/hasDiagnosis}}
+        {{#hasWarnings}}<h3>Warnings</h3><ul class="warnings">{{#warnings}}<li data-code="{{code}}">{{message}}</li>{{/warnings}}</ul>{{/hasWarnings}}
         {{/signature}}
         {{^signature}}<p class="muted">Not checked: no signature scheme applied to this capture.</p>{{/signature}}
         </section>

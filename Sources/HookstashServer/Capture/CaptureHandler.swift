@@ -1,4 +1,5 @@
 import HookstashCore
+import HookstashSignatures
 import HookstashStore
 import Logging
 import NIOConcurrencyHelpers
@@ -103,12 +104,12 @@ final class CaptureHandler: ChannelDuplexHandler {
 
         case .invalid(let problem, let bytes, let receivedAt):
             recordPartial(
-                context: context, problem: problem.description, status: problem.status, bytes: bytes,
+                context: context, problem: problem.captureProblem, status: problem.status, bytes: bytes,
                 receivedAt: receivedAt)
 
         case .incomplete(let cutOff, let bytes, let receivedAt):
             recordPartial(
-                context: context, problem: cutOff.description, status: cutOff.status, bytes: bytes,
+                context: context, problem: cutOff.captureProblem, status: cutOff.status, bytes: bytes,
                 receivedAt: receivedAt)
 
         case .idle:
@@ -135,8 +136,7 @@ final class CaptureHandler: ChannelDuplexHandler {
         }
         let target = RequestTarget(head.target)
         let response =
-            head.headers.first("X-Front-Challenge").map(CaptureResponse.frontChallenge)
-            ?? configuration.respond(target, head.headers)
+            SignatureScheme.handshakeResponse(to: head.headers) ?? configuration.respond(target, head.headers)
         let capture = Capture(
             receivedAt: inFlight.receivedAt, remoteAddress: remoteAddress, method: head.method,
             target: target, httpVersion: head.version, headers: head.headers, body: body,
@@ -150,24 +150,21 @@ final class CaptureHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext, head: HTTPRequestParser.Head, receivedAt: Timestamp, announced: Int64?
     ) {
         finalRecordDone = true
-        let limit = configuration.maxBodySize
-        let problem =
-            announced.map { "the body (\($0) bytes announced) exceeds --max-body-size (\(limit) bytes)" }
-            ?? "the body exceeds --max-body-size (\(limit) bytes)"
+        let problem = CaptureProblem(.bodyTooLarge, limit: configuration.maxBodySize, announced: announced)
         let capture = Capture(
             receivedAt: receivedAt, remoteAddress: remoteAddress, method: head.method,
             target: RequestTarget(head.target), httpVersion: head.version,
             headers: head.headers, body: .empty, bodySHA256: Self.emptySHA256, rawHead: head.bytes,
             problem: problem, announcedBodySize: announced, responseStatus: 413)
         connection.requestRefused()
-        record(context: context, capture, answer: .error(413, problem), http10KeepAlive: false, refusal: true)
+        record(context: context, capture, answer: refusal(413, problem), http10KeepAlive: false, refusal: true)
     }
 
     /// Records what arrived of a request that could not complete and answers with `status` (nil: no answer,
     /// the peer is gone). Used for malformed input, too-large heads, timeouts and cut-off connections. `bytes`
     /// are what arrived and was not part of the request in flight (if any) yet.
     private func recordPartial(
-        context: ChannelHandlerContext, problem: String, status: Int?, bytes: [UInt8], receivedAt: Timestamp?
+        context: ChannelHandlerContext, problem: CaptureProblem, status: Int?, bytes: [UInt8], receivedAt: Timestamp?
     ) {
         guard !finalRecordDone else { return }
         finalRecordDone = true
@@ -206,7 +203,7 @@ final class CaptureHandler: ChannelDuplexHandler {
             responseStatus: status ?? 0)
         if let status {
             connection.requestRefused()
-            record(context: context, capture, answer: .error(status, problem), http10KeepAlive: false, refusal: true)
+            record(context: context, capture, answer: refusal(status, problem), http10KeepAlive: false, refusal: true)
         } else {
             writer.submit(capture) { [logger] result in
                 if case .failure(let error) = result {
@@ -216,6 +213,11 @@ final class CaptureHandler: ChannelDuplexHandler {
         }
     }
 
+    /// The answer to a refused request: its status, and its problem in a sentence.
+    private func refusal(_ status: Int, _ problem: CaptureProblem) -> CaptureResponse {
+        .error(status, configuration.wording.sentence(problem))
+    }
+
     /// Commits `capture`, then answers: with `answer` when it is stored, with 503 when it is not (a refusal keeps
     /// its 4xx either way). The state machine has counted the answer already.
     private func record(
@@ -223,7 +225,7 @@ final class CaptureHandler: ChannelDuplexHandler {
         refusal: Bool = false
     ) {
         let committed = context.eventLoop.makePromise(of: Int64.self)
-        // With --forward-sync, the answer is the forward target's, once it has answered (or the configured one).
+        // With a relay (forward-sync), the answer is the forward target's, once it has answered (or the configured one).
         let relayed = NIOLockedValueBox<CaptureResponse?>(nil)
         if let relay = configuration.relay, !refusal {
             writer.submit(capture) { result in

@@ -32,6 +32,9 @@ public struct CaptureListenerConfiguration: Sendable {
     /// Synchronous forwarding: called with each stored capture before answering; a non-nil result is relayed to the
     /// sender instead of the configured answer (the forward target's own answer).
     public var relay: (@Sendable (Capture) async -> CaptureResponse?)?
+    /// How a refused request's problem is said in the body of its 4xx answer (the command line passes its flag
+    /// names).
+    public var wording: Wording = .standard
 
     public init(
         host: String = "127.0.0.1",

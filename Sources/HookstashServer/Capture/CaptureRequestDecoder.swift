@@ -34,14 +34,14 @@ enum RequestCutOff: Sendable, Hashable {
     }
 }
 
-extension RequestCutOff: CustomStringConvertible {
-    var description: String {
+extension RequestCutOff {
+    /// The cut-off as a capture records it.
+    var captureProblem: CaptureProblem {
         switch self {
-        case .headTimedOut(let amount):
-            "the request head did not complete within \(CaptureRequestDecoder.describe(amount))"
-        case .bodyStalled(let amount): "no body bytes arrived for \(CaptureRequestDecoder.describe(amount))"
-        case .bodyTooSlow(let rate): "the body arrived slower than \(rate) bytes/s"
-        case .closed: "the connection closed before the request was complete"
+        case .headTimedOut(let amount): CaptureProblem(.headTimedOut, milliseconds: amount.nanoseconds / 1_000_000)
+        case .bodyStalled(let amount): CaptureProblem(.bodyStalled, milliseconds: amount.nanoseconds / 1_000_000)
+        case .bodyTooSlow(let rate): CaptureProblem(.bodyTooSlow, limit: Int64(rate))
+        case .closed: CaptureProblem(.connectionClosed)
         }
     }
 }
@@ -197,8 +197,4 @@ final class CaptureRequestDecoder: ChannelDuplexHandler {
         }
     }
 
-    static func describe(_ amount: TimeAmount) -> String {
-        let milliseconds = amount.nanoseconds / 1_000_000
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
-    }
 }

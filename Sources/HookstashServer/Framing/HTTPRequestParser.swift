@@ -611,22 +611,13 @@ extension UInt8 {
     }
 
     /// RFC 9110 `tchar`.
-    fileprivate var isTokenByte: Bool { Self.tokenTable[Int(self)] }
+    fileprivate var isTokenByte: Bool { HTTPFieldName.isTokenByte(self) }
 
     /// A request-target byte: visible ASCII (llhttp refuses obs-text in a target).
     fileprivate var isTargetByte: Bool { self > 0x20 && self < 0x7F }
 
     /// A field-value (or chunk-extension) byte: HTAB, SP, VCHAR or obs-text.
     fileprivate var isFieldValueByte: Bool { self == UInt8(ascii: "\t") || (self >= 0x20 && self != 0x7F) }
-
-    private static let tokenTable: [Bool] = (0..<256).map { value in
-        switch UInt8(value) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default: Array("!#$%&'*+-.^_`|~".utf8).contains(UInt8(value))
-        }
-    }
 }
 
 extension ArraySlice<UInt8> {

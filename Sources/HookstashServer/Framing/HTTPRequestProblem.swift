@@ -1,3 +1,5 @@
+import HookstashCore
+
 /// Why the capture listener cannot follow a request. The listener records the request as malformed, answers with
 /// `status` and closes the connection.
 public enum HTTPRequestProblem: Error, Sendable, Hashable {
@@ -62,36 +64,38 @@ public enum HTTPRequestProblem: Error, Sendable, Hashable {
     }
 }
 
-extension HTTPRequestProblem: CustomStringConvertible {
-    public var description: String {
+extension HTTPRequestProblem {
+    /// The problem as a capture records it.
+    public var captureProblem: CaptureProblem {
         switch self {
-        case .invalidRequestLine: "not valid HTTP/1.x: the request line is not `method target version`"
-        case .invalidTarget: "not valid HTTP/1.x: the request-target is not valid"
-        case .invalidVersion: "not valid HTTP/1.x: the HTTP version is not valid"
-        case .unsupportedVersion: "not valid HTTP/1.x: only HTTP/1.0 and HTTP/1.1 are captured"
-        case .bareLineFeed: "not valid HTTP/1.x: a bare LF where CRLF was expected"
-        case .bareCarriageReturn: "not valid HTTP/1.x: a CR not followed by LF"
-        case .obsoleteLineFolding: "not valid HTTP/1.x: a header line is folded (obs-fold)"
-        case .invalidHeaderName:
-            "not valid HTTP/1.x: a header line is not `name: value` (space before the colon, or a bad character)"
-        case .invalidHeaderValue: "not valid HTTP/1.x: a header value holds a control character"
-        case .invalidContentLength: "not valid HTTP/1.x: Content-Length is not a number"
-        case .duplicateContentLength: "not valid HTTP/1.x: Content-Length was sent more than once"
-        case .contentLengthWithTransferEncoding:
-            "not valid HTTP/1.x: both Content-Length and Transfer-Encoding were sent"
-        case .unsupportedTransferEncoding: "not valid HTTP/1.x: Transfer-Encoding does not end with chunked"
-        case .invalidChunkSize: "not valid HTTP/1.x: a chunk size is not hexadecimal or too long"
-        case .invalidChunkExtension: "not valid HTTP/1.x: a chunk extension holds a control character"
-        case .chunkExtensionsTooLarge(let limit):
-            "not valid HTTP/1.x: the chunk extensions exceed \(limit) bytes"
-        case .missingChunkTerminator: "not valid HTTP/1.x: chunk data is not followed by CRLF"
-        case .invalidTrailer: "not valid HTTP/1.x: a trailer line is not `name: value`"
-        case .trailersTooLarge(let limit): "the trailer section exceeds \(limit) bytes"
-        case .headTooLarge(let limit): "the request head exceeds \(limit) bytes"
-        case .framingTooLarge(let limit): "the chunked framing of the body exceeds \(limit) bytes"
-        case .upgradeNotSupported: "protocol upgrades (Upgrade, Connection: upgrade) are not supported"
-        case .connectNotSupported: "CONNECT is not supported: this is not a proxy"
-        case .http2Preface: "HTTP/2 (the PRI preface) is not supported: send HTTP/1.1"
+        case .invalidRequestLine: CaptureProblem(.invalidRequestLine)
+        case .invalidTarget: CaptureProblem(.invalidTarget)
+        case .invalidVersion: CaptureProblem(.invalidVersion)
+        case .unsupportedVersion: CaptureProblem(.unsupportedVersion)
+        case .bareLineFeed: CaptureProblem(.bareLineFeed)
+        case .bareCarriageReturn: CaptureProblem(.bareCarriageReturn)
+        case .obsoleteLineFolding: CaptureProblem(.obsoleteLineFolding)
+        case .invalidHeaderName: CaptureProblem(.invalidHeaderName)
+        case .invalidHeaderValue: CaptureProblem(.invalidHeaderValue)
+        case .invalidContentLength: CaptureProblem(.invalidContentLength)
+        case .duplicateContentLength: CaptureProblem(.duplicateContentLength)
+        case .contentLengthWithTransferEncoding: CaptureProblem(.contentLengthWithTransferEncoding)
+        case .unsupportedTransferEncoding: CaptureProblem(.unsupportedTransferEncoding)
+        case .invalidChunkSize: CaptureProblem(.invalidChunkSize)
+        case .invalidChunkExtension: CaptureProblem(.invalidChunkExtension)
+        case .chunkExtensionsTooLarge(let limit): CaptureProblem(.chunkExtensionsTooLarge, limit: Int64(limit))
+        case .missingChunkTerminator: CaptureProblem(.missingChunkTerminator)
+        case .invalidTrailer: CaptureProblem(.invalidTrailer)
+        case .trailersTooLarge(let limit): CaptureProblem(.trailersTooLarge, limit: Int64(limit))
+        case .headTooLarge(let limit): CaptureProblem(.headTooLarge, limit: Int64(limit))
+        case .framingTooLarge(let limit): CaptureProblem(.framingTooLarge, limit: Int64(limit))
+        case .upgradeNotSupported: CaptureProblem(.upgradeNotSupported)
+        case .connectNotSupported: CaptureProblem(.connectNotSupported)
+        case .http2Preface: CaptureProblem(.http2Preface)
         }
     }
+}
+
+extension HTTPRequestProblem: CustomStringConvertible {
+    public var description: String { Wording.standard.sentence(captureProblem) }
 }

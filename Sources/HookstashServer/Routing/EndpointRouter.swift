@@ -70,9 +70,10 @@ public struct CaptureSignatureCheck: Sendable {
         } else if capture.body.size <= maxVerifiedBodySize, let bytes = try? store.bytes(of: capture.body) {
             body = bytes
         } else {
+            var tooLarge = SignatureFinding(.bodyTooLargeToVerify)
+            tooLarge.bodySize = capture.body.size
             capture.signature = SignatureVerdict(
-                scheme: "\(policy.scheme)", status: .unchecked,
-                warnings: ["the body (\(capture.body.size) bytes) is too large to verify while capturing"])
+                scheme: "\(policy.scheme)", status: .unchecked, warnings: [tooLarge])
             return
         }
         capture.signature = SignatureVerifier.verify(SignatureRequest(capture: capture, body: body), policy: policy)

@@ -1,3 +1,5 @@
+import HookstashCore
+
 /// Re-serializes a JSON body the ways frameworks and languages write it after parsing, for the diagnosis.
 /// Key order and number text are kept as received; only whitespace, key sorting and string escaping change.
 enum JSONReserialization {
@@ -10,7 +12,8 @@ enum JSONReserialization {
     }
 
     struct Style {
-        var name: String
+        /// The finding when the body matches in this style.
+        var code: SignatureFinding.Code
         var itemSeparator = ","
         var keySeparator = ":"
         var indent: Int? = nil
@@ -20,15 +23,16 @@ enum JSONReserialization {
     }
 
     static let styles: [Style] = [
-        Style(name: "compact JSON (no whitespace, non-ASCII as literal UTF-8, as JSON.stringify writes it)"),
-        Style(name: "2-space pretty-printed JSON", keySeparator: ": ", indent: 2),
-        Style(name: "4-space pretty-printed JSON", keySeparator: ": ", indent: 4),
-        Style(
-            name: "JSON in Python's json.dumps style (', ' and ': ' separators, non-ASCII escaped as \\uXXXX)",
-            itemSeparator: ", ", keySeparator: ": ", escapeNonASCII: true),
-        Style(name: "compact JSON with sorted keys", sortKeys: true),
-        Style(name: "compact JSON with non-ASCII characters escaped as \\uXXXX", escapeNonASCII: true),
-        Style(name: "compact JSON with slashes escaped as \\/ (as PHP's json_encode writes it)", escapeSlash: true),
+        // As JSON.stringify writes it: no whitespace, non-ASCII as literal UTF-8.
+        Style(code: .bodyReserializedCompact),
+        Style(code: .bodyReserializedPretty2, keySeparator: ": ", indent: 2),
+        Style(code: .bodyReserializedPretty4, keySeparator: ": ", indent: 4),
+        // Python's json.dumps: ', ' and ': ' separators, non-ASCII escaped as \uXXXX.
+        Style(code: .bodyReserializedPython, itemSeparator: ", ", keySeparator: ": ", escapeNonASCII: true),
+        Style(code: .bodyReserializedSortedKeys, sortKeys: true),
+        Style(code: .bodyReserializedEscapedNonASCII, escapeNonASCII: true),
+        // As PHP's json_encode writes it.
+        Style(code: .bodyReserializedEscapedSlashes, escapeSlash: true),
     ]
 
     /// Bodies larger than this are not re-serialized; a diagnosis stays cheap.

@@ -9,7 +9,9 @@ struct FrontAppScheme: SchemeDefinition {
     var algorithm: DigestAlgorithm { .sha256 }
     var encoding: SignatureEncoding { .base64 }
     var headerNames: [String] { ["X-Front-Request-Timestamp", "X-Front-Signature"] }
-    var tolerance: (seconds: Double, words: String)? { (300, "Front rejects beyond 5 minutes") }
+    var tolerance: SignatureFinding.Tolerance? {
+        SignatureFinding.Tolerance(seconds: 300, enforcedBy: "Front", plural: false)
+    }
     var timestampInMilliseconds: Bool { true }
 
     func isPresent(in headers: HeaderList) -> Bool {
@@ -23,8 +25,9 @@ struct FrontAppScheme: SchemeDefinition {
             timestamp: headers.first("X-Front-Request-Timestamp")?.trimmingSpaces(),
             timestampHeader: "X-Front-Request-Timestamp")
         if reading.timestamp == nil {
-            reading.warnings.append(
-                "X-Front-Request-Timestamp is absent; Front application webhooks sign it together with the body")
+            var warning = SignatureFinding.timestampAbsent(header: "X-Front-Request-Timestamp")
+            warning.provider = "Front application"
+            reading.warnings.append(warning)
         }
         return reading
     }
@@ -40,12 +43,30 @@ struct FrontAppScheme: SchemeDefinition {
         return (parts.timestamp ?? "").bytes + ":".bytes + body
     }
 
-    func messageDescription(_ parts: SignedParts) -> String {
-        let body =
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] {
+        [
+            SignatureFinding.MessagePart(
+                .headerValue, header: "X-Front-Request-Timestamp", value: parts.timestamp ?? ""),
+            .literal(":"),
             Self.signsUndefined(method: parts.method)
-            ? "the string 'undefined' (Front signs that for \(parts.method.uppercased()) requests)"
-            : "the raw body (\(parts.body.count) bytes)"
-        return "the X-Front-Request-Timestamp value '\(parts.timestamp ?? "")', ':' and \(body)"
+                ? SignatureFinding.MessagePart(.undefinedBody, method: parts.method)
+                : .rawBody(size: parts.body.count),
+        ]
+    }
+
+    /// Front rule webhooks hash with SHA-1.
+    func suggestedScheme(for algorithm: DigestAlgorithm) -> SignatureScheme? { algorithm == .sha1 ? .front : nil }
+
+    /// The sender applied the other side of Front's rule: signed the body of a GET or DELETE, or `undefined` for a
+    /// request with a body.
+    func methodVariant(_ parts: SignedParts) -> (parts: SignedParts, code: SignatureFinding.Code)? {
+        var varied = parts
+        if Self.signsUndefined(method: parts.method) {
+            varied.method = "POST"
+            return (varied, .bodySignedInsteadOfUndefined)
+        }
+        varied.method = "GET"
+        return (varied, .undefinedSignedInsteadOfBody)
     }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {

@@ -16,7 +16,20 @@ struct FrontScheme: SchemeDefinition {
 
     func message(_ parts: SignedParts) -> [UInt8] { parts.body }
 
-    func messageDescription(_ parts: SignedParts) -> String { "the raw body (\(parts.body.count) bytes)" }
+    /// Front application webhooks hash with SHA-256.
+    func suggestedScheme(for algorithm: DigestAlgorithm) -> SignatureScheme? { algorithm == .sha256 ? .frontApp : nil }
+
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] { [.rawBody(size: parts.body.count)] }
+
+    /// Front proves an endpoint (rule and application webhooks alike) with `X-Front-Challenge`, answered
+    /// `200 {"challenge":"<value>"}`.
+    func handshakeResponse(to headers: HeaderList) -> CaptureResponse? {
+        guard let value = headers.first("X-Front-Challenge") else { return nil }
+        var body = Array(#"{"challenge":""#.utf8)
+        body += JSONText.escaped(value).utf8
+        body += Array(#""}"#.utf8)
+        return CaptureResponse(status: 200, headers: HeaderList([("Content-Type", "application/json")]), body: body)
+    }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {
         HeaderList([("X-Front-Signature", signature)])

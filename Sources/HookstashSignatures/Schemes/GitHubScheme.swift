@@ -30,15 +30,19 @@ struct GitHubScheme: SchemeDefinition {
         if trimmed.lowercased().hasPrefix(prefix) { signatures.append(String(trimmed.dropFirst(prefix.count))) }
         var reading = SignatureReading(header: name, received: value, signatures: signatures)
         if legacy {
-            reading.warnings.append(
-                "only the legacy X-Hub-Signature (HMAC-SHA1) header is present; GitHub also sends X-Hub-Signature-256")
+            var warning = SignatureFinding(.legacyHeaderOnly)
+            warning.header = "X-Hub-Signature"
+            warning.algorithm = .sha1
+            warning.provider = provider
+            warning.expectedHeader = "X-Hub-Signature-256"
+            reading.warnings.append(warning)
         }
         return reading
     }
 
     func message(_ parts: SignedParts) -> [UInt8] { parts.body }
 
-    func messageDescription(_ parts: SignedParts) -> String { "the raw body (\(parts.body.count) bytes)" }
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] { [.rawBody(size: parts.body.count)] }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {
         // GitHub sends both; the caller passes the SHA-256 signature and the SHA-1 one is added by the signer.

@@ -9,7 +9,9 @@ struct PaddleScheme: SchemeDefinition {
     var encoding: SignatureEncoding { .hex }
     var prefix: String { "h1=" }
     var headerNames: [String] { ["Paddle-Signature"] }
-    var tolerance: (seconds: Double, words: String)? { (5, "Paddle's SDKs reject beyond 5 seconds") }
+    var tolerance: SignatureFinding.Tolerance? {
+        SignatureFinding.Tolerance(seconds: 5, enforcedBy: "Paddle's SDKs", plural: true)
+    }
 
     func read(_ headers: HeaderList) -> SignatureReading? {
         guard let value = headers.first("Paddle-Signature") else { return nil }
@@ -17,14 +19,20 @@ struct PaddleScheme: SchemeDefinition {
         var reading = SignatureReading(
             header: "Paddle-Signature", received: value, signatures: pairs.values("h1"),
             timestamp: pairs.values("ts").first, timestampHeader: "Paddle-Signature ts")
-        if reading.timestamp == nil { reading.warnings.append("Paddle-Signature has no ts= timestamp") }
+        if reading.timestamp == nil {
+            reading.warnings.append(.timestampAbsent(header: "Paddle-Signature", field: "ts"))
+        }
         return reading
     }
 
     func message(_ parts: SignedParts) -> [UInt8] { (parts.timestamp ?? "").bytes + ":".bytes + parts.body }
 
-    func messageDescription(_ parts: SignedParts) -> String {
-        "the ts= timestamp '\(parts.timestamp ?? "")', ':' and the raw body (\(parts.body.count) bytes)"
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] {
+        [
+            SignatureFinding.MessagePart(
+                .headerValue, header: "Paddle-Signature", field: "ts", value: parts.timestamp ?? ""),
+            .literal(":"), .rawBody(size: parts.body.count),
+        ]
     }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {

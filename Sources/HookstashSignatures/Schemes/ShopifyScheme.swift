@@ -15,7 +15,7 @@ struct ShopifyScheme: SchemeDefinition {
 
     func message(_ parts: SignedParts) -> [UInt8] { parts.body }
 
-    func messageDescription(_ parts: SignedParts) -> String { "the raw body (\(parts.body.count) bytes)" }
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] { [.rawBody(size: parts.body.count)] }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {
         HeaderList([("X-Shopify-Hmac-Sha256", signature)])

@@ -18,15 +18,19 @@ struct SlackScheme: SchemeDefinition {
             signatures: trimmed.hasPrefix(prefix) ? [String(trimmed.dropFirst(prefix.count))] : [],
             timestamp: headers.first("X-Slack-Request-Timestamp")?.trimmingSpaces(),
             timestampHeader: "X-Slack-Request-Timestamp")
-        if reading.timestamp == nil { reading.warnings.append("X-Slack-Request-Timestamp is absent") }
+        if reading.timestamp == nil { reading.warnings.append(.timestampAbsent(header: "X-Slack-Request-Timestamp")) }
         return reading
     }
 
     func message(_ parts: SignedParts) -> [UInt8] { "v0:\(parts.timestamp ?? ""):".bytes + parts.body }
 
-    func messageDescription(_ parts: SignedParts) -> String {
-        "'v0:', the X-Slack-Request-Timestamp value '\(parts.timestamp ?? "")', ':' and the raw body "
-            + "(\(parts.body.count) bytes)"
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] {
+        [
+            .literal("v0:"),
+            SignatureFinding.MessagePart(
+                .headerValue, header: "X-Slack-Request-Timestamp", value: parts.timestamp ?? ""),
+            .literal(":"), .rawBody(size: parts.body.count),
+        ]
     }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {

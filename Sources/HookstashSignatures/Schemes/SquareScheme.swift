@@ -16,8 +16,8 @@ struct SquareScheme: SchemeDefinition {
 
     func message(_ parts: SignedParts) -> [UInt8] { (parts.url ?? "").bytes + parts.body }
 
-    func messageDescription(_ parts: SignedParts) -> String {
-        "the notification URL '\(parts.url ?? "")' followed by the raw body (\(parts.body.count) bytes)"
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] {
+        [SignatureFinding.MessagePart(.url, value: parts.url ?? ""), .rawBody(size: parts.body.count)]
     }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {

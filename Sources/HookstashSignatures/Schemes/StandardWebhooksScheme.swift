@@ -12,7 +12,9 @@ struct StandardWebhooksScheme: SchemeDefinition {
     var headerNames: [String] {
         ["webhook-id", "webhook-timestamp", "webhook-signature", "svix-id", "svix-timestamp", "svix-signature"]
     }
-    var tolerance: (seconds: Double, words: String)? { (300, "Standard Webhooks libraries reject beyond 5 minutes") }
+    var tolerance: SignatureFinding.Tolerance? {
+        SignatureFinding.Tolerance(seconds: 300, enforcedBy: "Standard Webhooks libraries", plural: true)
+    }
 
     func read(_ headers: HeaderList) -> SignatureReading? {
         for family in ["webhook", "svix"] {
@@ -25,8 +27,12 @@ struct StandardWebhooksScheme: SchemeDefinition {
                 header: "\(family)-signature", received: value, signatures: signatures,
                 timestamp: headers.first("\(family)-timestamp")?.trimmingSpaces(),
                 timestampHeader: "\(family)-timestamp")
-            if reading.timestamp == nil { reading.warnings.append("\(family)-timestamp is absent") }
-            if !headers.contains("\(family)-id") { reading.warnings.append("\(family)-id is absent") }
+            if reading.timestamp == nil { reading.warnings.append(.timestampAbsent(header: "\(family)-timestamp")) }
+            if !headers.contains("\(family)-id") {
+                var warning = SignatureFinding(.messageIDAbsent)
+                warning.header = "\(family)-id"
+                reading.warnings.append(warning)
+            }
             return reading
         }
         return nil
@@ -45,19 +51,23 @@ struct StandardWebhooksScheme: SchemeDefinition {
         Base64.decode(Self.encodedKey(secret))
     }
 
-    func keyProblem(secret: String) -> String? {
-        key(secret: secret) == nil
-            ? "is not base64 after 'whsec_'; Standard Webhooks secrets are 'whsec_' followed by base64" : nil
-    }
+    func keyIsUnusable(secret: String) -> Bool { key(secret: secret) == nil }
 
     func message(_ parts: SignedParts) -> [UInt8] {
         "\(parts.messageID ?? "").\(parts.timestamp ?? "").".bytes + parts.body
     }
 
-    func messageDescription(_ parts: SignedParts) -> String {
-        "the webhook-id '\(parts.messageID ?? "")', '.', the webhook-timestamp '\(parts.timestamp ?? "")', '.' "
-            + "and the raw body (\(parts.body.count) bytes)"
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] {
+        [
+            SignatureFinding.MessagePart(.headerValue, header: "webhook-id", value: parts.messageID ?? ""),
+            .literal("."),
+            SignatureFinding.MessagePart(.headerValue, header: "webhook-timestamp", value: parts.timestamp ?? ""),
+            .literal("."), .rawBody(size: parts.body.count),
+        ]
     }
+
+    /// Standard Webhooks base64-decodes the part after `whsec_` and keys the HMAC with those bytes.
+    var secretPrefixRule: SecretPrefixRule? { .decodeAfterPrefix }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {
         HeaderList([

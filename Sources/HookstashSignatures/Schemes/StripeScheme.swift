@@ -9,7 +9,9 @@ struct StripeScheme: SchemeDefinition {
     var encoding: SignatureEncoding { .hex }
     var prefix: String { "v1=" }
     var headerNames: [String] { ["Stripe-Signature"] }
-    var tolerance: (seconds: Double, words: String)? { (300, "Stripe's libraries reject beyond 5 minutes") }
+    var tolerance: SignatureFinding.Tolerance? {
+        SignatureFinding.Tolerance(seconds: 300, enforcedBy: "Stripe's libraries", plural: true)
+    }
 
     func read(_ headers: HeaderList) -> SignatureReading? {
         guard let value = headers.first("Stripe-Signature") else { return nil }
@@ -17,15 +19,24 @@ struct StripeScheme: SchemeDefinition {
         var reading = SignatureReading(
             header: "Stripe-Signature", received: value, signatures: pairs.values("v1"),
             timestamp: pairs.values("t").first, timestampHeader: "Stripe-Signature t")
-        if reading.timestamp == nil { reading.warnings.append("Stripe-Signature has no t= timestamp") }
+        if reading.timestamp == nil {
+            reading.warnings.append(.timestampAbsent(header: "Stripe-Signature", field: "t"))
+        }
         return reading
     }
 
     func message(_ parts: SignedParts) -> [UInt8] { (parts.timestamp ?? "").bytes + ".".bytes + parts.body }
 
-    func messageDescription(_ parts: SignedParts) -> String {
-        "the t= timestamp '\(parts.timestamp ?? "")', '.' and the raw body (\(parts.body.count) bytes)"
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] {
+        [
+            SignatureFinding.MessagePart(
+                .headerValue, header: "Stripe-Signature", field: "t", value: parts.timestamp ?? ""),
+            .literal("."), .rawBody(size: parts.body.count),
+        ]
     }
+
+    /// Stripe keys the HMAC with the whole secret text, `whsec_` included.
+    var secretPrefixRule: SecretPrefixRule? { .keyWithWholeText }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {
         HeaderList([("Stripe-Signature", "t=\(parts.timestamp ?? ""),\(signature)")])

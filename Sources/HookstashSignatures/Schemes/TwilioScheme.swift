@@ -36,13 +36,30 @@ struct TwilioScheme: SchemeDefinition {
         return message
     }
 
-    func messageDescription(_ parts: SignedParts) -> String {
+    func signedMessage(_ parts: SignedParts) -> [SignatureFinding.MessagePart] {
+        let url = SignatureFinding.MessagePart(.url, value: parts.url ?? "")
         if Self.signsFormParameters(parts) {
-            let count = FormParameters.decode(parts.body).count
-            return "the URL '\(parts.url ?? "")' followed by the \(count) form parameters' names and values "
-                + "sorted by name"
+            return [
+                url, SignatureFinding.MessagePart(.sortedFormParameters, size: FormParameters.decode(parts.body).count),
+            ]
         }
-        return "the URL '\(parts.url ?? "")' alone (the body is covered by its bodySHA256 query parameter)"
+        return [url, SignatureFinding.MessagePart(.bodyCoveredByQueryHash)]
+    }
+
+    /// Twilio's libraries accept the URL with and without the default port; so does hookstash.
+    func urlForms(_ url: SignedURL) -> [SignedURL] { [url, url.withoutPort, url.withDefaultPort] }
+
+    /// A JSON body is covered by the `bodySHA256` query parameter, not by the URL signature.
+    func uncoveredBody(_ parts: SignedParts) -> SignatureFinding? {
+        guard let url = parts.url, let claimed = FormParameters.value(of: "bodySHA256", inQueryOf: url) else {
+            return nil
+        }
+        let actual = DigestHasher.digest(.sha256, parts.body).hexString
+        guard claimed.lowercased() != actual else { return nil }
+        var finding = SignatureFinding(.bodyHashMismatch)
+        finding.bodySHA256 = actual
+        finding.claimedBodySHA256 = claimed
+        return finding
     }
 
     func headers(signature: String, parts: SignedParts) -> HeaderList {

@@ -71,20 +71,20 @@ struct SignedURL: Hashable {
     }
 }
 
-/// Where the URL a sender signed comes from: `--public-url`, the forwarding headers a tunnel adds, or `Host`.
+/// Where the URL a sender signed comes from: the public URL, the forwarding headers a tunnel adds, or `Host`.
 struct SignedURLSources {
     struct Candidate: Hashable {
         var url: SignedURL
-        /// `--public-url`, `X-Forwarded-Host`, `the Host header`.
-        var hostSource: String
+        /// Where the host came from: the public URL, `X-Forwarded-Host`, the Host header.
+        var hostSource: SignatureFinding.HostSource
     }
 
     let canonical: Candidate
-    let hosts: [(authority: String, source: String)]
+    let hosts: [(authority: String, source: SignatureFinding.HostSource)]
 
     init(request: SignatureRequest, publicURL: String?) {
         let pathAndQuery = SignedURL.pathAndQuery(of: request.target)
-        var hosts: [(String, String)] = []
+        var hosts: [(String, SignatureFinding.HostSource)] = []
         var fromPublic: SignedURL?
         if let publicURL, let base = SignedURL(publicURL.trimmingSpaces()) {
             var joined = base
@@ -92,15 +92,15 @@ struct SignedURLSources {
             while basePath.hasSuffix("/") { basePath.removeLast() }
             joined.rest = basePath + pathAndQuery
             fromPublic = joined
-            hosts.append((base.authority, "the public URL"))
+            hosts.append((base.authority, .publicURL))
         }
         let forwardedHost = request.headers.first("X-Forwarded-Host").map(Self.firstListItem)
         let forwardedProto = request.headers.first("X-Forwarded-Proto").map(Self.firstListItem)?.lowercased()
         let host = request.headers.first("Host")?.trimmingSpaces()
-        if let forwardedHost, !forwardedHost.isEmpty { hosts.append((forwardedHost, "X-Forwarded-Host")) }
-        if let host, !host.isEmpty { hosts.append((host, "the Host header")) }
-        if let absolute = SignedURL(request.target) { hosts.append((absolute.authority, "the request-target")) }
-        if hosts.isEmpty { hosts.append(("localhost", "a default (no Host header)")) }
+        if let forwardedHost, !forwardedHost.isEmpty { hosts.append((forwardedHost, .forwardedHost)) }
+        if let host, !host.isEmpty { hosts.append((host, .hostHeader)) }
+        if let absolute = SignedURL(request.target) { hosts.append((absolute.authority, .requestTarget)) }
+        if hosts.isEmpty { hosts.append(("localhost", .defaultHost)) }
         self.hosts = hosts
         if let fromPublic {
             canonical = Candidate(url: fromPublic, hostSource: hosts[0].1)
@@ -130,26 +130,27 @@ struct SignedURLSources {
         return out
     }
 
-    /// How `candidate` differs from the URL hookstash checked against, in words.
-    func differences(of candidate: Candidate) -> String {
-        var words: [String] = []
+    /// How `candidate` differs from the URL hookstash checked against.
+    func differences(of candidate: Candidate) -> [SignatureFinding.URLDifference] {
+        var out: [SignatureFinding.URLDifference] = []
         let reference = canonical.url
         if candidate.url.scheme != reference.scheme {
-            words.append("\(candidate.url.scheme) instead of \(reference.scheme)")
+            out.append(.init(kind: .scheme, value: candidate.url.scheme, checked: reference.scheme))
         }
         if candidate.url.host.lowercased() != reference.host.lowercased() {
-            words.append(
-                "host '\(candidate.url.host)' from \(candidate.hostSource) instead of '\(reference.host)' from "
-                    + canonical.hostSource)
+            out.append(
+                .init(
+                    kind: .host, value: candidate.url.host, checked: reference.host, source: candidate.hostSource,
+                    checkedSource: canonical.hostSource))
         }
         if candidate.url.port != reference.port {
             switch (candidate.url.port, reference.port) {
-            case (nil, let port?): words.append("without the port :\(port)")
-            case (let port?, nil): words.append("with the port :\(port) written out")
-            case (let port?, let other?): words.append("port :\(port) instead of :\(other)")
+            case (nil, let port?): out.append(.init(kind: .portRemoved, value: port))
+            case (let port?, nil): out.append(.init(kind: .portAdded, value: port))
+            case (let port?, let other?): out.append(.init(kind: .port, value: port, checked: other))
             default: break
             }
         }
-        return words.joined(separator: ", ")
+        return out
     }
 }

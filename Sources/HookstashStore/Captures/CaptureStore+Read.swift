@@ -175,11 +175,20 @@ extension CaptureStore {
             rawHead: [UInt8](rawHead),
             rawBody: rawBody,
             malformed: row["malformed"],
-            problem: row["problem"],
+            problem: (row["problem"] as String?).map { problem(stored: $0, decoder: decoder) },
             announcedBodySize: row["announced_body_size"],
             responseStatus: row["response_status"],
             signature: signature
         )
+    }
+
+    /// The problem as `CaptureProblem.jsonText` stored it; a row stored before problems had codes holds a sentence,
+    /// kept as `recorded_text` (so does a code this version does not know).
+    static func problem(stored text: String, decoder: JSONDecoder) -> CaptureProblem {
+        guard text.hasPrefix("{"), let problem = try? decoder.decode(CaptureProblem.self, from: Data(text.utf8)) else {
+            return .recorded(text)
+        }
+        return problem
     }
 
     private static func bodyBytes(_ row: Row, data: String, file: String, size: String) -> BodyBytes? {

@@ -55,7 +55,7 @@ extension CaptureStore {
             try row.bind(rawBodyFile)
             try row.bind(capture.rawBody?.size)
             try row.bind(capture.malformed)
-            try row.bind(capture.problem)
+            try row.bind(capture.problem?.jsonText)
             try row.bind(capture.announcedBodySize)
             try row.bind(capture.responseStatus)
             try row.bind(capture.signature?.scheme)
@@ -143,6 +143,15 @@ public struct EncodedCapture: Sendable {
         self.capture = capture
         self.forwardQueue = forwardQueue
         headersJSON = capture.headers.jsonText
-        signatureJSON = capture.signature?.jsonText
+        signatureJSON = capture.signature.map(Self.signatureJSON)
+    }
+
+    /// A verdict without findings written directly; one with findings (an invalid signature, a warning) through
+    /// `Codable`, which writes their codes and parameters beside the sentences.
+    static func signatureJSON(_ verdict: SignatureVerdict) -> String {
+        guard !verdict.isPlain, let data = try? JSONEncoder().encode(verdict.abbreviatingExpected) else {
+            return verdict.jsonText
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -68,12 +68,14 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw HookstashError.invalidInput("\(error)")
         }
-        return ServeConfiguration(
+        var configuration = ServeConfiguration(
             store: .init(path: store.resolvedPath, maxSize: retention.maxStoreSize, retention: retention.policy),
             listener: listener.configuration, inspector: inspector.configuration(environment: environment),
             endpoints: endpoints, signatures: try signatures.policy(environment: environment),
             response: try response.response(), forwarding: forwarding.configuration,
             targetGuard: targets.targetGuard)
+        configuration.wording = .commandLine
+        return configuration
     }
 
     func run() async throws {
@@ -139,7 +141,7 @@ struct ServeCommand: AsyncParsableCommand {
 enum ServeOutput {
     static func line(_ capture: Capture) -> String {
         let signature = capture.signature.map { " signature \($0.status.rawValue)" } ?? ""
-        let problem = capture.problem.map { " (\(Terminal.field($0)))" } ?? ""
+        let problem = capture.problem.map { " (\(Terminal.field(Wording.commandLine.sentence($0))))" } ?? ""
         return
             "#\(capture.id) \(CaptureLine.truncate(capture.method, 12)) \(CaptureLine.truncate(capture.target.raw, 60)) "
             + "→ \(capture.responseStatus)  \(ByteSizeText.format(capture.bodySize))\(signature)\(problem)\n"

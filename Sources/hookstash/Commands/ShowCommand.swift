@@ -58,7 +58,8 @@ enum CaptureText {
             "#\(capture.id)  \(capture.receivedAt.rfc3339)  from \(field(capture.remoteAddress))  "
                 + "answered \(capture.responseStatus)")
         if let problem = capture.problem {
-            lines.append((capture.malformed ? "malformed: " : "refused: ") + field(problem))
+            lines.append(
+                (capture.malformed ? "malformed: " : "refused: ") + field(Wording.commandLine.sentence(problem)))
         }
         lines.append("")
         lines.append(field("\(capture.method) \(capture.target.raw) \(capture.httpVersion)"))
@@ -82,8 +83,10 @@ enum CaptureText {
             if let expected = verdict.expected, verdict.status == .invalid {
                 lines.append("  expected: \(field(expected))")
             }
-            for sentence in verdict.diagnosis { lines.append("  - \(field(sentence))") }
-            for warning in verdict.warnings { lines.append("  warning: \(field(warning))") }
+            for finding in verdict.diagnosis { lines.append("  - \(field(Wording.commandLine.sentence(finding)))") }
+            for warning in verdict.warnings {
+                lines.append("  warning: \(field(Wording.commandLine.sentence(warning)))")
+            }
         } else {
             lines.append("signature: unchecked")
         }

@@ -137,10 +137,11 @@ enum VerdictText {
         default: break
         }
         if !verdict.diagnosis.isEmpty {
-            out += "diagnosis:\n" + verdict.diagnosis.map { "  - \(field($0))\n" }.joined()
+            out +=
+                "diagnosis:\n" + verdict.diagnosis.map { "  - \(field(Wording.commandLine.sentence($0)))\n" }.joined()
         }
         if !verdict.warnings.isEmpty {
-            out += "warnings:\n" + verdict.warnings.map { "  - \(field($0))\n" }.joined()
+            out += "warnings:\n" + verdict.warnings.map { "  - \(field(Wording.commandLine.sentence($0)))\n" }.joined()
         }
         return out
     }
@@ -149,6 +150,7 @@ enum VerdictText {
     static func json(_ verdict: SignatureVerdict) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.userInfo[Wording.userInfoKey] = Wording.commandLine
         let data = (try? encoder.encode(verdict)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -41,6 +41,7 @@ enum Terminal {
     static func json<T: Encodable>(_ value: T, pretty: Bool = false) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        encoder.userInfo[Wording.userInfoKey] = Wording.commandLine
         jsonLine(try encoder.encode(value))
     }
 

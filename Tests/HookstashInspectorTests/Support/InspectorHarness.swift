@@ -49,7 +49,7 @@ final class InspectorHarness: Sendable {
                 services: [inspector], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestSocketError("the inspector did not start") }
+        guard let port = await iterator.next() else { throw RawConnectionError("the inspector did not start") }
         return InspectorHarness(directory: directory, store: store, port: port, group: group, task: task)
     }
 

@@ -1,6 +1,6 @@
 /// A time difference in words: `12 seconds`, `41 minutes`, `3 hours`, `5 days`, `about 7 years`.
-enum SkewText {
-    static func words(_ seconds: Double) -> String {
+public enum SkewText {
+    public static func words(_ seconds: Double) -> String {
         let value = abs(seconds)
         func plural(_ count: Int, _ unit: String) -> String { "\(count) \(unit)\(count == 1 ? "" : "s")" }
         if value < 120 { return plural(Int(value.rounded()), "second") }
