@@ -31,6 +31,9 @@ public final class CaptureWriter: Sendable {
     private let committed: @Sendable ([Capture]) -> Void
     /// The forward queue (if any) a capture joins in the same transaction that stores it.
     private let forwardQueue: @Sendable (Capture) -> String?
+    #if HOOKSTASH_BENCH_STORE_FREE
+        private let benchmarkStoreFreeIDs = Atomic<Int64>(0)
+    #endif
 
     public init(
         store: CaptureStore,
@@ -55,6 +58,15 @@ public final class CaptureWriter: Sendable {
         } else {
             item = .unprepared(capture)
         }
+        #if HOOKSTASH_BENCH_STORE_FREE
+            // The benchmark's store-free ceiling, compiled only by `scripts/bench` into a build of its own
+            // (`-Xswiftc -DHOOKSTASH_BENCH_STORE_FREE`): everything up to the store runs (framing, the handler, the
+            // signature check, the JSON columns), then the capture is answered without being stored. A hookstash
+            // that answers before the commit is never built otherwise.
+            _ = item
+            completion(.success(benchmarkStoreFreeIDs.add(1, ordering: .relaxed).newValue))
+            return
+        #endif
         let startDrain = pending.withLock { state in
             state.items.append((item, completion))
             if state.draining { return false }
