@@ -31,6 +31,11 @@ import Testing
             name: "TE.CL",
             stream: post + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n",
             accepted: 0, problem: .contentLengthWithTransferEncoding),
+        // An empty Transfer-Encoding beside Content-Length: llhttp frames by the length, the parser refuses
+        // (found by FramingFuzzTests; listed as deliberate strictness).
+        Case(
+            name: "empty TE with CL", stream: post + "Transfer-Encoding:\r\nContent-Length: 3\r\n\r\nabc" + next,
+            accepted: 0, problem: .contentLengthWithTransferEncoding),
         // TE.TE obfuscations.
         Case(
             name: "xchunked", stream: post + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", accepted: 0,

@@ -136,6 +136,8 @@ enum ParserHarness {
         "trailersTooLarge": "the trailer section is bounded",
         "duplicateContentLength": "Content-Length sent twice is refused even when equal",
         "unsupportedTransferEncoding": "chunked named twice, or a Transfer-Encoding without a coding",
+        "contentLengthWithTransferEncoding":
+            "Transfer-Encoding with Content-Length is refused even when its value is empty (llhttp then frames by Content-Length)",
         "invalidHeaderValue": "DEL (0x7F) in a header value is refused",
         "invalidTarget":
             "the target is origin-form, absolute-form or `*`, visible ASCII (llhttp takes a few more shapes)",
