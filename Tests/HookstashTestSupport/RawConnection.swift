@@ -12,23 +12,28 @@ public final class RawConnection: @unchecked Sendable {
     private var buffered: [UInt8] = []
 
     public init(port: Int, host: String = "127.0.0.1") throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw RawConnectionError("socket() failed") }
+        // The socket is stored only once connected: a class whose stored properties are all set runs `deinit`
+        // when its initializer throws, and a second `close` of the number would close whatever socket the
+        // process opened under it in between (NIO's, a pipe of a child process).
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socketDescriptor >= 0 else { throw RawConnectionError("socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &address.sin_addr)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard result == 0 else {
-            close(descriptor)
-            throw RawConnectionError("connect() to \(host):\(port) failed: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            close(socketDescriptor)
+            throw RawConnectionError("connect() to \(host):\(port) failed: \(reason)")
         }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        descriptor = socketDescriptor
     }
 
     deinit {
