@@ -15,6 +15,10 @@ public struct Wording: Sendable {
         case maxBodySize
         /// Where a replay's extra headers came from.
         case replayHeaders(RequestChange.Source)
+        /// The scheme a re-signed request is signed with.
+        case resignScheme
+        /// The secret a re-signed request is signed with.
+        case signingSecret
     }
 
     public var settingName: @Sendable (Setting) -> String
@@ -34,6 +38,8 @@ public struct Wording: Sendable {
         case .maxBodySize: "the body size limit"
         case .replayHeaders(.replayCommand): "replay headers"
         case .replayHeaders(.replayRequest): "replay request"
+        case .resignScheme: "scheme = \"…\" on the endpoint in the config"
+        case .signingSecret: "a secret for the endpoint in the config"
         }
     }
 }
@@ -389,6 +395,21 @@ extension Wording {
         case .headerReplaced: return "\(name) replaced (\(source))"
         case .headerRemoved: return "\(name) removed (\(source))"
         case .resigned: return "\(value) re-signed (\(change.scheme ?? ""), fresh timestamp)"
+        }
+    }
+}
+
+// MARK: - Re-signing
+
+extension Wording {
+    public func sentence(_ problem: ResignProblem) -> String {
+        switch problem.code {
+        case .schemeUnknown:
+            return "capture \(problem.captureID) carries no signature header hookstash recognises; name the scheme "
+                + "with \(settingName(.resignScheme))"
+        case .secretMissing:
+            return "no signing secret is configured for \(problem.path ?? "capture \(problem.captureID)"); give "
+                + "\(settingName(.signingSecret)) to re-sign"
         }
     }
 }

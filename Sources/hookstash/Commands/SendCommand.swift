@@ -75,7 +75,7 @@ struct SendCommand: AsyncParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            ReplayOutput.fail("\(error)")
+            ReplayOutput.fail(TargetOptions.message(error))
         }
     }
 
