@@ -76,21 +76,11 @@ struct ReplayCommand: AsyncParsableCommand {
         if let concurrency, !(1...256).contains(concurrency) {
             throw ValidationError("--concurrency must be between 1 and 256.")
         }
-        do {
-            _ = try DeliveryTarget(parsing: to)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        try ReplayOutput.validateTarget(to)
     }
 
     func run() async throws {
-        do {
-            try await replay()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            ReplayOutput.fail(TargetOptions.message(error))
-        }
+        try await ReplayOutput.failingOnError { try await replay() }
     }
 
     private func replay() async throws {
@@ -156,6 +146,29 @@ enum ReplayOutput {
     /// One line to stderr.
     static func err(_ line: String) {
         Terminal.status(line)
+    }
+
+    /// Throws a usage error (exit 2) when `url` cannot be a delivery target.
+    static func validateTarget(_ url: String) throws {
+        do {
+            _ = try DeliveryTarget(parsing: url)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// Runs a delivery command's body: usage errors and exit codes pass through, any other error is said (as the
+    /// command line words it) and exits 1.
+    static func failingOnError(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            fail(TargetOptions.message(error))
+        }
     }
 
     /// Prints the reason to stderr and exits with status 1.
