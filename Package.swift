@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "HookstashInspector",
             dependencies: [
-                "HookstashCore", "HookstashStore",
+                "HookstashCore", "HookstashStore", "HookstashSignatures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -11,6 +11,7 @@ struct Hookstash: AsyncParsableCommand {
             ServeCommand.self,
             ListCommand.self,
             ShowCommand.self,
+            DiffCommand.self,
             TailCommand.self,
             VerifyCommand.self,
             SignCommand.self,

@@ -32,6 +32,15 @@ struct InspectorEndpoints: Sendable {
             try await replayJSON(request, id: context.parameters.require("id"))
         }
         router.delete("/api/captures/:id") { _, context in try deleteJSON(id: context.parameters.require("id")) }
+        router.get("/api/captures/:id/diff/:other") { _, context in
+            try diffJSON(.captures, context.parameters.require("id"), context.parameters.require("other"))
+        }
+        router.get("/api/captures/:id/signed-diff") { _, context in
+            try signedDiffJSON(id: context.parameters.require("id"))
+        }
+        router.get("/api/deliveries/:id/diff/:other") { _, context in
+            try diffJSON(.deliveries, context.parameters.require("id"), context.parameters.require("other"))
+        }
         router.get("/api/events") { request, _ in events(request) }
         router.get("/healthz") { _, _ in healthz() }
     }
@@ -137,6 +146,29 @@ struct InspectorEndpoints: Sendable {
             let capture = try capture(id)
             return try Self.json(CaptureDocument(capture, body: try store.bytes(of: capture.body)))
         }
+    }
+
+    enum Compared { case captures, deliveries }
+
+    /// `GET /api/captures/{a}/diff/{b}`, `GET /api/deliveries/{a}/diff/{b}`: the `MessageDiff` as JSON.
+    func diffJSON(_ compared: Compared, _ old: String, _ new: String) throws -> Response {
+        answering {
+            let comparison = Comparison(store: store)
+            switch compared {
+            case .captures:
+                return try Self.json(comparison.captures(try captureID(old), try captureID(new)))
+            case .deliveries:
+                guard let old = Int64(old), let new = Int64(new) else {
+                    throw HookstashError.notFound("no delivery with id \(Int64(old) == nil ? old : new)")
+                }
+                return try Self.json(comparison.deliveries(old, new))
+            }
+        }
+    }
+
+    /// `GET /api/captures/{id}/signed-diff`: the body received against each body the diagnosis found signed.
+    func signedDiffJSON(id: String) throws -> Response {
+        answering { try Self.json(Comparison(store: store).signedBodies(of: try captureID(id))) }
     }
 
     func rawDownload(id: String) throws -> Response {
