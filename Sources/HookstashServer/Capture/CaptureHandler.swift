@@ -245,7 +245,7 @@ final class CaptureHandler: ChannelDuplexHandler {
         let logger = self.logger
         enqueueAnswer(
             context: context, after: committed.futureResult,
-            delayMilliseconds: refusal ? 0 : answer.delayMilliseconds
+            delay: refusal ? .zero : answer.delay
         ) { result, closing in
             switch result {
             case .success, .none:
@@ -262,7 +262,7 @@ final class CaptureHandler: ChannelDuplexHandler {
     /// Queues an answer behind the ones before it. `bytes` is called once `committed` (if any) has completed,
     /// with whether the connection closes after this answer.
     private func enqueueAnswer(
-        context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?, delayMilliseconds: Int = 0,
+        context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?, delay: Duration = .zero,
         bytes: @escaping (_ result: Result<Int64, any Error>?, _ closing: Bool) -> [UInt8]
     ) {
         let done = context.eventLoop.makePromise(of: Void.self)
@@ -290,8 +290,8 @@ final class CaptureHandler: ChannelDuplexHandler {
                 return
             }
             committed.assumeIsolated().whenComplete { result in
-                if case .success = result, delayMilliseconds > 0 {
-                    context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(delayMilliseconds))) {
+                if case .success = result, delay > .zero {
+                    context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
                         send(result)
                     }
                 } else {
