@@ -97,11 +97,14 @@ public struct ServeApplication: Service {
             store: store, router: router, options: DeliveryOptions(targetGuard: configuration.targetGuard))
         defer { replayer.shutdown() }
         let signatures = CaptureSignatureCheck(router: router, store: store)
+        let answers = EndpointAnswers(configuration.endpoints, defaultResponse: configuration.response)
+        let rules = ResponseRuleCheck(answers: answers, store: store)
         let synchronous = configuration.forwarding.answersWithTargetsAnswer
         let writer = CaptureWriter(
             store: store,
             prepare: { signatures.annotate(&$0) },
             forwardQueue: { synchronous ? nil : forwarder.queueKey(for: $0) },
+            ruleCandidates: { rules.candidates(for: $0) },
             committed: { captures in
                 if !synchronous { forwarder.notifyQueued(captures) }
                 hooks.committed(captures)
@@ -118,8 +121,9 @@ public struct ServeApplication: Service {
             headerTimeout: listenerSettings.headerTimeout, bodyTimeout: listenerSettings.bodyTimeout,
             idleTimeout: listenerSettings.idleTimeout,
             maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
-            respond: { target, _ in router.route(forPath: target.path).response },
+            respond: { target, _ in answers.answer(forPath: target.path).response },
             relay: relay)
+        listenerConfiguration.answeredBy = { answers.answer(forPath: $0.path).answeredBy }
         listenerConfiguration.wording = configuration.wording
         let listener = CaptureListener(
             configuration: listenerConfiguration,
@@ -142,6 +146,9 @@ public struct ServeApplication: Service {
             .init(service: RetentionService(store: store, policy: configuration.store.retention, logger: logger)),
         ]
         services += forwarder.services.map { .init(service: $0) }
+        if let reload = configuration.reloadEndpoints {
+            services.append(.init(service: ConfigurationReloadService(answers: answers, load: reload, logger: logger)))
+        }
         if let inspector = configuration.inspector {
             services.append(
                 .init(

@@ -28,6 +28,10 @@ public struct Capture: Sendable, Hashable {
     public var responseStatus: Int
     public var signature: SignatureVerdict?
     public var deliveries: [Delivery]
+    /// What chose the answer; nil for captures stored before hookstash recorded it, and for refused requests.
+    public var answeredBy: AnsweredBy?
+    /// The response rule that answered, when `answeredBy` is `.rule`.
+    public var rule: String?
 
     public init(
         id: Int64 = 0,
@@ -65,9 +69,25 @@ public struct Capture: Sendable, Hashable {
         self.responseStatus = responseStatus
         self.signature = signature
         self.deliveries = deliveries
+        self.answeredBy = nil
+        self.rule = nil
     }
 
     public var bodySize: Int64 { body.size }
+}
+
+/// What chose a capture's answer, in the order the listener tries them.
+public enum AnsweredBy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The provider's handshake (a Front challenge), answered before anything else.
+    case handshake
+    /// A response rule of the endpoint (`Capture.rule` names it).
+    case rule
+    /// The forward target's answer (forward-sync), or the configured answer when it gave none.
+    case relay
+    /// The endpoint's `[endpoint.response]`.
+    case endpoint
+    /// The default answer (no endpoint covers the path).
+    case `default`
 }
 
 /// Body bytes, held in memory or spilled to a file beside the database (large uploads never sit in memory).

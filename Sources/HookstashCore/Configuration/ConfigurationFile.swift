@@ -57,7 +57,8 @@ public struct ConfigurationFile: Sendable, Hashable {
                 file.endpoints[index].rules.append(rule)
             case (["endpoint", "rule"], false):
                 throw ConfigurationError.syntax(
-                    line: section.line, "an endpoint may have several rules: write [[endpoint.rule]], not [endpoint.rule]")
+                    line: section.line,
+                    "an endpoint may have several rules: write [[endpoint.rule]], not [endpoint.rule]")
             case (["endpoint", "response"], false), (["endpoint", "response"], true):
                 guard lastEndpointLine != nil, !file.endpoints.isEmpty else {
                     throw ConfigurationError.syntax(
@@ -205,67 +206,67 @@ public struct ConfigurationFile: Sendable, Hashable {
         var failKeyLine: Int?
         for entry in section.entries {
             switch entry.key {
-                case "method":
-                    criteria.append(try criterion(entry, try string(entry), CaptureCriterion.method(parsing:)))
-                case "path":
-                    criteria.append(.path(GlobPattern(try string(entry))))
-                case "headers":
-                    for text in try strings(entry) {
-                        criteria.append(try criterion(entry, text, CaptureCriterion.header(parsing:)))
+            case "method":
+                criteria.append(try criterion(entry, try string(entry), CaptureCriterion.method(parsing:)))
+            case "path":
+                criteria.append(.path(GlobPattern(try string(entry))))
+            case "headers":
+                for text in try strings(entry) {
+                    criteria.append(try criterion(entry, text, CaptureCriterion.header(parsing:)))
+                }
+            case "query":
+                for text in try strings(entry) {
+                    criteria.append(try criterion(entry, text, CaptureCriterion.query(parsing:)))
+                }
+            case "json":
+                for text in try strings(entry) {
+                    criteria.append(try criterion(entry, text, CaptureCriterion.json(parsing:)))
+                }
+            case "signature":
+                criteria.append(try criterion(entry, try string(entry), CaptureCriterion.signature(parsing:)))
+            case "fail_times":
+                let times = try integer(entry)
+                guard (1...1_000_000).contains(times) else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "fail_times must be from 1 to 1000000, got \(times)")
+                }
+                rule.failTimes = times
+            case "fail_key":
+                let key = try template(entry)
+                if key.uses(.id) {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "fail_key cannot use {{id}}: every capture has its own id")
+                }
+                rule.failKey = key
+                failKeyLine = entry.line
+            case "status":
+                rule.status = try status(entry)
+            case "headers_out":
+                for text in try strings(entry) {
+                    // The name is literal; the value is a template, checked with its fields as written.
+                    let line: (name: String, value: String)
+                    do {
+                        line = try ResponseHeaderLine.parse(text)
+                    } catch {
+                        throw ConfigurationError.badResponseHeader(line: entry.line, error)
                     }
-                case "query":
-                    for text in try strings(entry) {
-                        criteria.append(try criterion(entry, text, CaptureCriterion.query(parsing:)))
-                    }
-                case "json":
-                    for text in try strings(entry) {
-                        criteria.append(try criterion(entry, text, CaptureCriterion.json(parsing:)))
-                    }
-                case "signature":
-                    criteria.append(try criterion(entry, try string(entry), CaptureCriterion.signature(parsing:)))
-                case "fail_times":
-                    let times = try integer(entry)
-                    guard (1...1_000_000).contains(times) else {
-                        throw ConfigurationError.badValue(
-                            line: entry.line, "fail_times must be from 1 to 1000000, got \(times)")
-                    }
-                    rule.failTimes = times
-                case "fail_key":
-                    let key = try template(entry)
-                    if key.uses(.id) {
-                        throw ConfigurationError.badValue(
-                            line: entry.line, "fail_key cannot use {{id}}: every capture has its own id")
-                    }
-                    rule.failKey = key
-                    failKeyLine = entry.line
-                case "status":
-                    rule.status = try status(entry)
-                case "headers_out":
-                    for text in try strings(entry) {
-                        // The name is literal; the value is a template, checked with its fields as written.
-                        let line: (name: String, value: String)
-                        do {
-                            line = try ResponseHeaderLine.parse(text)
-                        } catch {
-                            throw ConfigurationError.badResponseHeader(line: entry.line, error)
-                        }
-                        rule.headers.append(.init(name: line.name, value: try template(entry, text: line.value)))
-                    }
-                case "body":
-                    rule.body = try template(entry)
-                case "delay_ms":
-                    rule.delay = .milliseconds(try delay(entry))
-                case "action":
-                    let text = try string(entry)
-                    guard let action = RuleAction(rawValue: text) else {
-                        throw ConfigurationError.badValue(
-                            line: entry.line,
-                            "unknown action '\(text)'; expected one of "
-                                + RuleAction.allCases.map(\.rawValue).joined(separator: ", "))
-                    }
-                    rule.action = action
-                default:
-                    break
+                    rule.headers.append(.init(name: line.name, value: try template(entry, text: line.value)))
+                }
+            case "body":
+                rule.body = try template(entry)
+            case "delay_ms":
+                rule.delay = .milliseconds(try delay(entry))
+            case "action":
+                let text = try string(entry)
+                guard let action = RuleAction(rawValue: text) else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line,
+                        "unknown action '\(text)'; expected one of "
+                            + RuleAction.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                rule.action = action
+            default:
+                break
             }
         }
         if let failKeyLine, rule.failTimes == nil {

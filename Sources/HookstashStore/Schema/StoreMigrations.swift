@@ -96,6 +96,19 @@ enum StoreMigrations {
                         AND json_extract(signature, '$.expected') NOT LIKE '%…'
                     """)
         }
+        migrator.registerMigration("v5 response rules") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE capture ADD COLUMN answered_by TEXT;  -- handshake, rule, relay, endpoint, default
+                    ALTER TABLE capture ADD COLUMN rule TEXT;         -- the rule's name when answered_by = 'rule'
+                    CREATE TABLE rule_counter (
+                        key TEXT PRIMARY KEY,                  -- rule name, NUL, rendered fail_key (or sha256:…)
+                        count INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL            -- microseconds since the Unix epoch, UTC
+                    );
+                    CREATE INDEX rule_counter_updated ON rule_counter(updated_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -75,6 +75,11 @@ struct ServeCommand: AsyncParsableCommand {
             response: try response.response(), forwarding: forwarding.configuration,
             targetGuard: targets.targetGuard)
         configuration.wording = .commandLine
+        if let config {
+            configuration.reloadEndpoints = { () throws(ConfigurationError) in
+                try ConfigurationFile.load(path: config, environment: environment)
+            }
+        }
         return configuration
     }
 

@@ -1,0 +1,34 @@
+import HookstashCore
+import HookstashServer
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Re-reads the configuration file on each SIGHUP. A valid file replaces every endpoint's answer and response
+/// rules at once (from the next request on); an invalid one is logged with its file:line error and changes
+/// nothing. Listeners, ports, the store, signature schemes, secrets and forward targets stay as started.
+struct ConfigurationReloadService: Service {
+    let answers: EndpointAnswers
+    let load: @Sendable () throws(ConfigurationError) -> ConfigurationFile
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            reload()
+        }
+    }
+
+    func reload() {
+        do {
+            let file = try load()
+            answers.replace(with: file)
+            logger.info(
+                "configuration reloaded",
+                metadata: ["rules": "\(file.endpoints.reduce(0) { $0 + $1.rules.count })"])
+        } catch {
+            logger.error(
+                "configuration not reloaded; the running answers and rules stay", metadata: ["error": "\(error)"])
+        }
+    }
+}
