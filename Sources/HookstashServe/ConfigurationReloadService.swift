@@ -11,9 +11,10 @@ struct ConfigurationReloadService: Service {
     let answers: EndpointAnswers
     let load: @Sendable () throws(ConfigurationError) -> ConfigurationFile
     let logger: Logger
+    /// Trapping SIGHUP from before the listener accepts: a SIGHUP sent once serve is up never kills it.
+    let signals: UnixSignalsSequence
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             reload()
         }

@@ -135,6 +135,8 @@ public struct ServeApplication: Service {
             try InspectorExposure.check(host: inspector.host, token: inspector.token)
             try await Inspector.checkAddress(host: inspector.host, port: inspector.port)
         }
+        var reloadSignals: UnixSignalsSequence?
+        if configuration.reloadEndpoints != nil { reloadSignals = await UnixSignalsSequence(trapping: .sighup) }
         let address = try await listener.start()
         await hooks.listening(
             Running(
@@ -146,8 +148,11 @@ public struct ServeApplication: Service {
             .init(service: RetentionService(store: store, policy: configuration.store.retention, logger: logger)),
         ]
         services += forwarder.services.map { .init(service: $0) }
-        if let reload = configuration.reloadEndpoints {
-            services.append(.init(service: ConfigurationReloadService(answers: answers, load: reload, logger: logger)))
+        if let reload = configuration.reloadEndpoints, let reloadSignals {
+            services.append(
+                .init(
+                    service: ConfigurationReloadService(
+                        answers: answers, load: reload, logger: logger, signals: reloadSignals)))
         }
         if let inspector = configuration.inspector {
             services.append(

@@ -67,14 +67,16 @@ public struct ResponseRule: Sendable, Hashable {
             body: body.resolve(request, limit: Self.maximumBodySize), delay: delay)
     }
 
-    /// The counter key for `request`: the rule's name, then the rendered `fail_key`; hashed when long.
+    /// The counter key for `request`: the rule's name (one line), a line feed, then the rendered `fail_key`;
+    /// stored as its SHA-256 when longer than `maximumKeySize` or not NUL-free UTF-8 (SQLite text ends at a NUL).
     public func counterKey(for request: RuleRequest) -> String {
         var key = Array(name.utf8)
         if let failKey {
-            key.append(0)
+            key.append(UInt8(ascii: "\n"))
             key += failKey.render(request, id: 0, limit: 64 << 10)
         }
-        guard key.count > Self.maximumKeySize || String(validating: key, as: UTF8.self) == nil else {
+        guard key.count > Self.maximumKeySize || key.contains(0) || String(validating: key, as: UTF8.self) == nil
+        else {
             return String(decoding: key, as: UTF8.self)
         }
         return "sha256:" + DigestHasher.digest(.sha256, key).hexString

@@ -102,7 +102,7 @@ enum StoreMigrations {
                     ALTER TABLE capture ADD COLUMN answered_by TEXT;  -- handshake, rule, relay, endpoint, default
                     ALTER TABLE capture ADD COLUMN rule TEXT;         -- the rule's name when answered_by = 'rule'
                     CREATE TABLE rule_counter (
-                        key TEXT PRIMARY KEY,                  -- rule name, NUL, rendered fail_key (or sha256:…)
+                        key TEXT PRIMARY KEY,                  -- rule name, LF, rendered fail_key (or sha256:…)
                         count INTEGER NOT NULL,
                         updated_at INTEGER NOT NULL            -- microseconds since the Unix epoch, UTC
                     );
