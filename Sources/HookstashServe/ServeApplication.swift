@@ -121,9 +121,8 @@ public struct ServeApplication: Service {
             headerTimeout: listenerSettings.headerTimeout, bodyTimeout: listenerSettings.bodyTimeout,
             idleTimeout: listenerSettings.idleTimeout,
             maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
-            respond: { target, _ in answers.answer(forPath: target.path).response },
+            respond: { target, _ in answers.response(forPath: target.path) },
             relay: relay)
-        listenerConfiguration.answeredBy = { answers.answer(forPath: $0.path).answeredBy }
         listenerConfiguration.wording = configuration.wording
         let listener = CaptureListener(
             configuration: listenerConfiguration,

@@ -120,8 +120,14 @@ import Testing
         #expect(byRule["rule"] as? String == "flaky invoice handler")
         #expect(byRule["response_status"] as? Int == 500)
         #expect((byRule["signature"] as? [String: Any])?["status"] as? String == "valid")
+        // The inspector's page says who answered.
+        let page = try RawConnection(port: inspector)
+        try page.send("GET /captures/\(ruleCaptureIDs[0]) HTTP/1.1\r\nHost: 127.0.0.1:\(inspector)\r\n\r\n")
+        let html = try await page.response()
+        #expect(html.status == 200)
+        #expect(html.bodyText.contains(#"by rule <q class="rule">flaky invoice handler</q>"#))
         let byEndpoint = try await Self.captureJSON(String(Int(ruleCaptureIDs[1])! + 1), inspector: inspector)
-        #expect(byEndpoint["answered_by"] as? String == "endpoint")
+        #expect(byEndpoint["answered_by"] as? String == "configured")
         #expect(byEndpoint["rule"] is NSNull)
     }
 

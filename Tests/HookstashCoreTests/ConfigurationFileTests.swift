@@ -107,7 +107,8 @@ import Testing
 
         let table = try #require(Self.error("\n[server]\nlisten = \"x\"\n"))
         #expect(table.line == 2)
-        #expect(table.message == "unknown table [server]; expected [[endpoint]] or [endpoint.response]")
+        #expect(
+            table.message == "unknown table [server]; expected [[endpoint]], [endpoint.response] or [[endpoint.rule]]")
 
         let topLevel = try #require(Self.error("scheme = \"front\"\n"))
         #expect(topLevel.line == 1)

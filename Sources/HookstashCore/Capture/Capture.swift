@@ -28,7 +28,8 @@ public struct Capture: Sendable, Hashable {
     public var responseStatus: Int
     public var signature: SignatureVerdict?
     public var deliveries: [Delivery]
-    /// What chose the answer; nil for captures stored before hookstash recorded it, and for refused requests.
+    /// What chose the answer; nil for captures stored before hookstash recorded it, and for requests cut off
+    /// without an answer.
     public var answeredBy: AnsweredBy?
     /// The response rule that answered, when `answeredBy` is `.rule`.
     public var rule: String?
@@ -76,18 +77,20 @@ public struct Capture: Sendable, Hashable {
     public var bodySize: Int64 { body.size }
 }
 
-/// What chose a capture's answer, in the order the listener tries them.
+/// What chose a capture's answer (the names docs/cli.md reserved for the capture JSON's `answered_by`), in the order
+/// the listener tries them.
 public enum AnsweredBy: String, Sendable, Hashable, Codable, CaseIterable {
     /// The provider's handshake (a Front challenge), answered before anything else.
-    case handshake
+    case challenge
     /// A response rule of the endpoint (`Capture.rule` names it).
     case rule
-    /// The forward target's answer (forward-sync), or the configured answer when it gave none.
-    case relay
-    /// The endpoint's `[endpoint.response]`.
-    case endpoint
-    /// The default answer (no endpoint covers the path).
-    case `default`
+    /// `--forward-sync`: the forward target's answer, or the configured answer when it gave none.
+    case forward
+    /// The configured answer: the endpoint's `[endpoint.response]`, or the command line's for paths no endpoint
+    /// covers.
+    case configured
+    /// The request was refused (400, 408, 413, 431, …) with its problem.
+    case refusal
 }
 
 /// Body bytes, held in memory or spilled to a file beside the database (large uploads never sit in memory).

@@ -83,11 +83,6 @@ public struct ResponseRule: Sendable, Hashable {
     }
 }
 
-extension ResponseTemplate {
-    /// A template that renders nothing.
-    public static let empty = try! ResponseTemplate(parsing: "")
-}
-
 /// A rule's answer with every template resolved but the capture id; `response(id:)` finishes it.
 public struct RuleAnswer: Sendable, Hashable {
     public var ruleName: String

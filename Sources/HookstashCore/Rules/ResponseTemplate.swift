@@ -53,6 +53,14 @@ public struct ResponseTemplate: Sendable, Hashable, CustomStringConvertible {
     /// The template as written.
     public let description: String
 
+    /// A template that renders nothing.
+    public static let empty = ResponseTemplate(parts: [], description: "")
+
+    private init(parts: [Part], description: String) {
+        self.parts = parts
+        self.description = description
+    }
+
     public init(parsing text: String) throws(SyntaxError) {
         description = text
         let bytes = Array(text.utf8)

@@ -145,8 +145,7 @@ final class CaptureHandler: ChannelDuplexHandler {
             bodySHA256: inFlight.hasher.finish().hexString, rawHead: head.bytes, rawBody: rawBody,
             responseStatus: response.status)
         // Rules (chosen with the commit) come after the handshake and before the relay and the configured answer.
-        capture.answeredBy =
-            handshake != nil ? .handshake : configuration.relay != nil ? .relay : configuration.answeredBy(target)
+        capture.answeredBy = handshake != nil ? .challenge : configuration.relay != nil ? .forward : .configured
         connection.requestCompleted(keepAlive: head.keepAlive)
         record(context: context, capture, answer: response, http10KeepAlive: head.version == "HTTP/1.0")
     }
@@ -156,11 +155,12 @@ final class CaptureHandler: ChannelDuplexHandler {
     ) {
         finalRecordDone = true
         let problem = CaptureProblem(.bodyTooLarge, limit: configuration.maxBodySize, announced: announced)
-        let capture = Capture(
+        var capture = Capture(
             receivedAt: receivedAt, remoteAddress: remoteAddress, method: head.method,
             target: RequestTarget(head.target), httpVersion: head.version,
             headers: head.headers, body: .empty, bodySHA256: Self.emptySHA256, rawHead: head.bytes,
             problem: problem, announcedBodySize: announced, responseStatus: 413)
+        capture.answeredBy = .refusal
         connection.requestRefused()
         record(context: context, capture, answer: refusal(413, problem), http10KeepAlive: false, refusal: true)
     }
@@ -201,12 +201,13 @@ final class CaptureHandler: ChannelDuplexHandler {
             if status != nil { context.close(promise: nil) }
             return
         }
-        let capture = Capture(
+        var capture = Capture(
             receivedAt: firstByteAt ?? .now(), remoteAddress: remoteAddress, method: parsed.method,
             target: RequestTarget(parsed.target), httpVersion: parsed.version, headers: parsed.headers, body: body,
             bodySHA256: sha, rawHead: rawHead, rawBody: rawBody, malformed: true, problem: problem,
             responseStatus: status ?? 0)
         if let status {
+            capture.answeredBy = .refusal
             connection.requestRefused()
             record(context: context, capture, answer: refusal(status, problem), http10KeepAlive: false, refusal: true)
         } else {
@@ -385,7 +386,8 @@ final class CaptureHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
-            if connection.quiesce() == .close { context.close(promise: nil) }
+            // A connection a rule hangs has nothing left to finish.
+            if answerWithheld || connection.quiesce() == .close { context.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)

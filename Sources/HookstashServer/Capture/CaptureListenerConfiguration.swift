@@ -29,8 +29,6 @@ public struct CaptureListenerConfiguration: Sendable {
     public var maxConnections: Int
     /// The answer for a request, chosen by its target and headers (a config endpoint, or the default answer).
     public var respond: @Sendable (RequestTarget, HeaderList) -> CaptureResponse
-    /// Who `respond`'s answer for a target comes from (an endpoint's, or the default), recorded with the capture.
-    public var answeredBy: @Sendable (RequestTarget) -> AnsweredBy = { _ in .default }
     /// Synchronous forwarding: called with each stored capture before answering; a non-nil result is relayed to the
     /// sender instead of the configured answer (the forward target's own answer).
     public var relay: (@Sendable (Capture) async -> CaptureResponse?)?

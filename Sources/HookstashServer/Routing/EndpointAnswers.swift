@@ -21,10 +21,9 @@ public final class EndpointAnswers: Sendable {
 
     public var current: ConfigurationFile { configuration.withLockedValue { $0 } }
 
-    /// The configured answer for `path` and who it comes from (`.endpoint` or `.default`).
-    public func answer(forPath path: String) -> (response: CaptureResponse, answeredBy: AnsweredBy) {
-        guard let endpoint = current.endpoint(forPath: path) else { return (defaultResponse, .default) }
-        return (endpoint.response, .endpoint)
+    /// The configured answer for `path`: its endpoint's, else the default.
+    public func response(forPath path: String) -> CaptureResponse {
+        current.endpoint(forPath: path)?.response ?? defaultResponse
     }
 
     /// The response rules of the endpoint covering `path`, in order; empty when none.
@@ -48,7 +47,7 @@ public struct ResponseRuleCheck: Sendable {
 
     public func candidates(for capture: Capture) -> [RuleCandidate] {
         // Refused requests get their refusal; the provider's handshake goes first.
-        guard capture.problem == nil, capture.answeredBy != .handshake else { return [] }
+        guard capture.problem == nil, capture.answeredBy != .challenge else { return [] }
         let rules = answers.rules(forPath: capture.target.path)
         guard !rules.isEmpty else { return [] }
         var body = capture.body.inlineBytes
