@@ -141,6 +141,11 @@ public struct RuleCandidate: Sendable, Hashable {
     public struct Counter: Sendable, Hashable {
         public var key: String
         public var limit: Int
+
+        public init(key: String, limit: Int) {
+            self.key = key
+            self.limit = limit
+        }
     }
 
     public var counter: Counter?

@@ -36,8 +36,24 @@ extension CaptureStore {
         return stored
     }
 
-    /// Most `fail_times` counters kept; beyond, the least recently used are forgotten (their keys fail again).
+    /// Most `fail_times` counters kept; beyond, the oldest (first counted) are forgotten (their keys fail again).
     public static let maximumRuleCounters = 10_000
+
+    /// How many `fail_times` counters are stored.
+    public func ruleCounterCount() throws -> Int {
+        try translatingErrors("read rule counters") {
+            try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rule_counter") ?? 0 }
+        }
+    }
+
+    /// The stored count of a `fail_times` key (`RuleCandidate.Counter.key`); nil when it has none.
+    public func ruleCount(key: String) throws -> Int? {
+        try translatingErrors("read rule counters") {
+            try pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count FROM rule_counter WHERE key = ?", arguments: [key])
+            }
+        }
+    }
 
     /// The candidate that answers `encoded`, its counter counted; the capture is marked as answered by it.
     static func chooseRule(for encoded: inout EncodedCapture, in db: Database) throws -> RuleAnswer? {
@@ -54,11 +70,11 @@ extension CaptureStore {
                         ON CONFLICT (key) DO UPDATE SET count = count + 1, updated_at = excluded.updated_at
                         """, arguments: [counter.key, now])
                 if count == 0 {
+                    // A new key has the highest seq (the largest plus one): forget those more than the cap
+                    // behind it, a range of the primary key, so the table stays bounded at constant cost.
                     try db.execute(
-                        sql: """
-                            DELETE FROM rule_counter WHERE key IN (
-                                SELECT key FROM rule_counter ORDER BY updated_at DESC LIMIT -1 OFFSET ?)
-                            """, arguments: [maximumRuleCounters])
+                        sql: "DELETE FROM rule_counter WHERE seq <= ?",
+                        arguments: [db.lastInsertedRowID - Int64(maximumRuleCounters)])
                 }
             }
             encoded.capture.answeredBy = .rule

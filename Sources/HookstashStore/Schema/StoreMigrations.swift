@@ -102,11 +102,11 @@ enum StoreMigrations {
                     ALTER TABLE capture ADD COLUMN answered_by TEXT;  -- handshake, rule, relay, endpoint, default
                     ALTER TABLE capture ADD COLUMN rule TEXT;         -- the rule's name when answered_by = 'rule'
                     CREATE TABLE rule_counter (
-                        key TEXT PRIMARY KEY,                  -- rule name, LF, rendered fail_key (or sha256:…)
+                        seq INTEGER PRIMARY KEY,               -- creation order: the oldest beyond the cap go
+                        key TEXT NOT NULL UNIQUE,              -- rule name, LF, rendered fail_key (or sha256:…)
                         count INTEGER NOT NULL,
                         updated_at INTEGER NOT NULL            -- microseconds since the Unix epoch, UTC
                     );
-                    CREATE INDEX rule_counter_updated ON rule_counter(updated_at);
                     """)
         }
         return migrator
