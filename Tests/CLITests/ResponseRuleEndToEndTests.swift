@@ -120,6 +120,8 @@ import Testing
         #expect(byRule["rule"] as? String == "flaky invoice handler")
         #expect(byRule["response_status"] as? Int == 500)
         #expect((byRule["signature"] as? [String: Any])?["status"] as? String == "valid")
+        let show = try await HookstashProcess.run(["show", ruleCaptureIDs[0], "--db", directory.file("h.sqlite")])
+        #expect(show.stdoutText.contains("answered 500 by rule 'flaky invoice handler'"))
         // The inspector's page says who answered.
         let page = try RawConnection(port: inspector)
         try page.send("GET /captures/\(ruleCaptureIDs[0]) HTTP/1.1\r\nHost: 127.0.0.1:\(inspector)\r\n\r\n")
