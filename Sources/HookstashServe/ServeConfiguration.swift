@@ -116,6 +116,8 @@ public struct ServeConfiguration: Sendable {
     public var raisesDescriptorLimit: Bool
     /// How refused requests' answers name settings (the command line passes its flag names).
     public var wording: Wording = .standard
+    /// Where to write the ready file (`ReadyFile`) once every listener accepts; nil: none.
+    public var readyFile: String?
 
     public init(
         store: Store, listener: Listener = Listener(), inspector: Inspector? = Inspector(),

@@ -452,3 +452,12 @@ extension Wording {
         pointer.description.isEmpty ? "the body" : pointer.description
     }
 }
+
+// MARK: - Expectations
+
+extension Wording {
+    /// `capture 17: /type is 'invoice.created', wanted invoice.*; signature is invalid, wanted valid`.
+    public func sentence(_ nearMiss: CaptureExpectation.NearMiss) -> String {
+        "capture \(nearMiss.captureID): " + nearMiss.misses.map(sentence).joined(separator: "; ")
+    }
+}
