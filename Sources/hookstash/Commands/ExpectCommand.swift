@@ -153,6 +153,10 @@ struct ExpectCommand: AsyncParsableCommand {
             source = try StoreExpectSource(store: store.openExisting(), since: since?.timestamp, sinceID: sinceID)
         }
         defer { source.close() }
+        // Said once the position is taken, so that a script (or a test) knows later captures will be seen.
+        Terminal.error(
+            "waiting up to \(DurationText.format(within.duration)) for \(count) matching capture"
+                + "\(count == 1 ? "" : "s") after capture \(source.after)")
         var matches: [ExpectMatch] = []
         while true {
             for candidate in try await source.next() {
@@ -249,6 +253,8 @@ struct ExpectMatch {
 
 /// Where `expect` reads captures from.
 protocol ExpectSource {
+    /// The id of the last capture looked at (or skipped as before the start).
+    var after: Int64 { get }
     /// Captures that arrived since the last call, oldest first.
     func next() async throws -> [ExpectCandidate]
     /// The printable form of a matching candidate.
