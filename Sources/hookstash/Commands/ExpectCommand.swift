@@ -84,7 +84,7 @@ struct ExpectCommand: AsyncParsableCommand {
     var pollInterval = 200
 
     /// The largest body json keys are checked against; a larger one is a `body_unavailable` miss.
-    static let maximumCheckedBody = 1 << 20
+    static let maximumCheckedBody = JSONValueReader.maximumSize
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count takes a positive number, not \(count)") }
@@ -337,11 +337,9 @@ final class RemoteExpectSource: ExpectSource {
     }
 
     func match(_ candidate: ExpectCandidate) async throws -> ExpectMatch {
-        // The document as the inspector wrote it, on one line (whitespace outside strings removed).
-        guard
-            case .found(let json) = JSONValueReader.value(
-                at: try JSONPointer(parsing: ""), in: candidate.remoteJSON ?? [])
-        else { throw RelayError.unexpectedAnswer("capture \(candidate.capture.id) from \(remote.url) is not JSON") }
+        // The document as the inspector wrote it (its encoder writes one line), without a trailing line break.
+        var json = candidate.remoteJSON ?? []
+        while let last = json.last, [0x20, 0x09, 0x0a, 0x0d].contains(last) { json.removeLast() }
         return ExpectMatch(capture: candidate.capture, json: json)
     }
 
