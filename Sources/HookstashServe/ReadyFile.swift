@@ -128,7 +128,7 @@ public final class ReadyFile: Sendable {
     }
 
     /// A URL another process on this machine connects to: a wildcard address becomes the loopback one.
-    static func url(host: String, port: Int) -> String {
+    package static func url(host: String, port: Int) -> String {
         let reachable =
             switch host {
             case "0.0.0.0", "": "127.0.0.1"

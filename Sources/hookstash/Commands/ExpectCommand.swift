@@ -150,7 +150,9 @@ struct ExpectCommand: AsyncParsableCommand {
             source = try await RemoteExpectSource(
                 url: from, token: token ?? environmentToken, since: since?.timestamp, sinceID: sinceID)
         } else {
-            source = try StoreExpectSource(store: store.openExisting(), since: since?.timestamp, sinceID: sinceID)
+            source = try StoreExpectSource(
+                store: store.openExisting(), since: since?.timestamp, sinceID: sinceID,
+                readsBodies: expectation.criteria.needsBody)
         }
         defer { source.close() }
         // Said once the position is taken, so that a script (or a test) knows later captures will be seen.
@@ -268,9 +270,13 @@ final class StoreExpectSource: ExpectSource {
     let since: Timestamp?
     var after: Int64
 
-    init(store: CaptureStore, since: Timestamp?, sinceID: Int64?) throws {
+    /// Whether a json key needs the bodies (else only the matches' bodies are read, to print them).
+    let readsBodies: Bool
+
+    init(store: CaptureStore, since: Timestamp?, sinceID: Int64?, readsBodies: Bool) throws {
         self.store = store
         self.since = since
+        self.readsBodies = readsBodies
         after = try sinceID ?? (since == nil ? store.latestID() : 0)
     }
 
@@ -282,7 +288,9 @@ final class StoreExpectSource: ExpectSource {
             // Removed in the meantime (retention, `DELETE`): nothing to match.
             guard let capture = try store.capture(id: id) else { continue }
             var body: [UInt8]?
-            if capture.bodySize <= Int64(ExpectCommand.maximumCheckedBody) { body = try store.bytes(of: capture.body) }
+            if readsBodies, capture.bodySize <= Int64(ExpectCommand.maximumCheckedBody) {
+                body = try store.bytes(of: capture.body)
+            }
             candidates.append(ExpectCandidate(capture: capture, checkedBody: body))
         }
         return candidates
