@@ -31,7 +31,10 @@ trap cleanup EXIT
 serve_pid=$!
 
 # 2. Ready: the file exists once the listener accepts; it names the real port.
-"$HOOKSTASH" wait-ready --ready-file "$work/ready.json" --timeout 30s
+if ! "$HOOKSTASH" wait-ready --ready-file "$work/ready.json" --timeout 30s; then
+    cat "$work/serve.log" >&2
+    exit 1
+fi
 capture_url=$(sed -n 's/.*"capture_url": "\([^"]*\)".*/\1/p' "$work/ready.json")
 
 # 3. The integration under test sends its webhook (in the background, as a real one would, some time later).
