@@ -91,7 +91,8 @@ public final class RelayDeliveryQueue: Sendable {
                     RelayDelivery(
                         captureID: entry.captureID, remoteID: try? store.relayedRemoteID(of: entry.captureID),
                         method: attempt.capture?.method ?? "", url: target.description, at: .now(), status: nil,
-                        durationMs: 0, error: attempt.problem, refusal: attempt.refusal, attempt: attempt.number,
+                        durationMs: 0, error: attempt.problem.map { "\($0)" }, problem: attempt.problem,
+                        attempt: attempt.number,
                         state: attempt.entry.state.rawValue, resigned: false)))
             return attempt.recorded
         }
@@ -114,7 +115,7 @@ public final class RelayDeliveryQueue: Sendable {
                     captureID: entry.captureID, remoteID: try? store.relayedRemoteID(of: entry.captureID),
                     method: attempt.capture?.method ?? "", url: request.url, at: outcome.startedAt,
                     status: outcome.response?.status, durationMs: outcome.timings.totalMs,
-                    error: outcome.error?.message, refusal: outcome.error?.targetRefusal, attempt: attempt.number,
+                    error: outcome.error?.message, problem: outcome.error?.targetRefusal, attempt: attempt.number,
                     state: attempt.entry.state.rawValue, resigned: request.resigned)))
         return attempt.recorded
     }

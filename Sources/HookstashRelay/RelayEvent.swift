@@ -34,9 +34,13 @@ public struct RelayDelivery: Sendable, Encodable {
     public var at: Timestamp
     public var status: Int?
     public var durationMs: Double
+    /// Why the delivery failed or was not made, in a sentence (`problem`'s standard wording when nothing was sent).
     public var error: String?
-    /// The guard's decision, when a guard refused the delivery (the target, or re-signing an unverified capture).
-    public var refusal: (any DeliveryRefusal)?
+    /// Why nothing was sent: a guard's refusal (the target, or re-signing an unverified capture), a
+    /// `ResignProblem`, a capture that is not a sendable request. The caller may say it in its own wording.
+    public var problem: (any Error)?
+    /// The guard's decision, when a guard refused the delivery.
+    public var refusal: (any DeliveryRefusal)? { problem as? any DeliveryRefusal }
     public var attempt: Int
     /// The queue entry's state after this attempt: delivered, pending (retried later), rejected, abandoned.
     public var state: String

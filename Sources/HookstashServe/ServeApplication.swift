@@ -136,7 +136,20 @@ public struct ServeApplication: Service {
         }
         var reloadSignals: UnixSignalsSequence?
         if configuration.reloadEndpoints != nil { reloadSignals = await UnixSignalsSequence(trapping: .sighup) }
+        let readyFile = configuration.readyFile.map {
+            ReadyFile(
+                path: $0, captureHost: listenerSettings.host, inspectorHost: configuration.inspector?.host,
+                storePath: store.path)
+        }
+        try readyFile?.checkWritable()
+        defer { readyFile?.remove() }
         let address = try await listener.start()
+        do {
+            try readyFile?.captureListening(port: address.port ?? listenerSettings.port)
+        } catch {
+            await listener.stop()
+            throw error
+        }
         await hooks.listening(
             Running(
                 capturePort: address.port ?? listenerSettings.port, storePath: store.path,
@@ -165,7 +178,14 @@ public struct ServeApplication: Service {
                                     captureID: id, to: request.to, resign: request.resign,
                                     resignUnverified: request.resignUnverified, headers: request.headers)
                             },
-                            onServerRunning: hooks.inspectorRunning, maxConnections: budget.inspectorConnections,
+                            onServerRunning: { port in
+                                do {
+                                    try readyFile?.inspectorListening(port: port)
+                                } catch {
+                                    logger.error("cannot write the ready file", metadata: ["error": "\(error)"])
+                                }
+                                await hooks.inspectorRunning(port)
+                            }, maxConnections: budget.inspectorConnections,
                             logger: logger))))
         }
         let group = ServiceGroup(

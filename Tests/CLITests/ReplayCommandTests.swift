@@ -81,4 +81,27 @@ struct ReplayCommandTests {
             #expect((object?["detail"] as? [String: Any])?["source"] as? String == "replay")
         }
     }
+
+    @Test("re-signing a capture that names no scheme says which flag names one, with its code in --json")
+    func resignWithoutSchemeNamesTheFlag() async throws {
+        let store = try TestCaptures.temporaryStore()
+        let id = try store.insert([TestCaptures.make(headers: [("Content-Length", "0")], body: [])])[0]
+        let server = try RecordingServer()
+        defer { server.stop() }
+        let arguments = [
+            "replay", "\(id)", "--to", server.url, "--db", store.path, "--resign", "--resign-unverified",
+            "--secret", "s3cret",
+        ]
+        let text = try await Self.run(arguments)
+        #expect(text.status == 1)
+        #expect(
+            text.stderr.contains(
+                "capture \(id) carries no signature header hookstash recognises; name the scheme with --scheme"),
+            "\(text.stderr)")
+        let json = try await Self.run(arguments + ["--json"])
+        #expect(json.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["code"] as? String == "resign_scheme_unknown", "\(json.stdout) \(json.stderr)")
+        #expect(server.requests.isEmpty)
+    }
 }

@@ -114,11 +114,20 @@ import Testing
     }
 
     @Test(arguments: [
-        "", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"a", "\"\u{01}\"", #""\x""#, #""\u12""#,
+        "", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "tru", "\"a", "\"\u{01}\"", #""\x""#, #""\u12""#,
         "{} {}", "[1 2]", "{1:2}", "nul",
     ])
     func notJSON(body: String) throws {
         #expect(JSONValueReader.value(at: try JSONPointer(parsing: ""), in: Array(body.utf8)) == .notJSON)
+    }
+
+    @Test func aBodyBeyondTheBoundIsNotParsed() throws {
+        let large = Array(("{\"a\":\"" + String(repeating: "x", count: JSONValueReader.maximumSize) + "\"}").utf8)
+        #expect(JSONValueReader.value(at: try JSONPointer(parsing: "/a"), in: large) == .notJSON)
+        let criteria = CaptureCriteria([.json(pointer: try JSONPointer(parsing: "/a"), value: GlobPattern("*"))])
+        let subject = MatchSubject(
+            method: "POST", target: RequestTarget("/"), headers: HeaderList(), body: large, signature: nil)
+        #expect(criteria.evaluate(subject).misses.map(\.code) == [.bodyUnavailable])
     }
 
     @Test func depthIsBounded() throws {

@@ -67,6 +67,8 @@ import Testing
             case .scheme(let name): "--scheme \(name)"
             case .maxBodySize: "--max-body-size"
             case .replayHeaders: "--header"
+            case .resignScheme: "--scheme"
+            case .signingSecret: "--secret"
             }
         }
         let problem = CaptureProblem(.bodyTooLarge, limit: 1000, announced: 5000)
@@ -81,6 +83,28 @@ import Testing
         algorithm.suggestedScheme = "front-app"
         #expect(flags.sentence(algorithm).hasSuffix("(Front application webhooks use SHA-256: try --scheme front-app)"))
         #expect(Wording.standard.sentence(algorithm).hasSuffix(#"try scheme = "front-app")"#))
+    }
+
+    @Test func resignProblemsNameTheSettingThatSuppliesWhatIsMissing() {
+        let flags = Wording { setting in
+            switch setting {
+            case .resignScheme: "--scheme"
+            case .signingSecret: "--secret"
+            default: "other"
+            }
+        }
+        let noScheme = ResignProblem(.schemeUnknown, captureID: 7)
+        #expect(
+            flags.sentence(noScheme)
+                == "capture 7 carries no signature header hookstash recognises; name the scheme with --scheme")
+        #expect(!Wording.standard.sentence(noScheme).contains("--"))
+        #expect(
+            Wording.standard.sentence(noScheme).hasSuffix(
+                #"name the scheme with scheme = "…" on the endpoint in the config"#))
+        let noSecret = ResignProblem(.secretMissing, captureID: 7, path: "/webhooks")
+        #expect(flags.sentence(noSecret) == "no signing secret is configured for /webhooks; give --secret to re-sign")
+        #expect(!Wording.standard.sentence(noSecret).contains("--"))
+        #expect(Set(ResignProblem.Code.allCases.map(\.rawValue)).count == ResignProblem.Code.allCases.count)
     }
 
     @Test func verdictJSONCarriesEachCodeBesideItsSentenceAndReadsBack() throws {

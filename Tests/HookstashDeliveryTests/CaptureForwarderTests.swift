@@ -76,11 +76,7 @@ struct CaptureForwarderTests {
         let unconfigured = CaptureReplayer(
             store: store, router: EndpointRouter(defaultPolicy: SignaturePolicy(), defaultResponse: CaptureResponse()))
         defer { unconfigured.shutdown() }
-        await #expect(
-            throws: HookstashError.invalidInput(
-                "no signing secret is configured for /webhooks; start serve with --secret "
-                    + "(or give the endpoint a secret in the config) to re-sign")
-        ) {
+        await #expect(throws: ResignProblem(.secretMissing, captureID: id, path: "/webhooks")) {
             _ = try await unconfigured.replay(captureID: id, to: server.url, resign: true)
         }
         await #expect(throws: HookstashError.self) {

@@ -79,7 +79,7 @@ struct ResignTests {
     @Test("a capture without signature headers cannot be re-signed without a scheme")
     func noScheme() throws {
         let capture = TestCaptures.make(headers: [("Content-Length", "0")], body: [])
-        #expect(throws: HookstashError.self) {
+        #expect(throws: ResignProblem(.schemeUnknown, captureID: capture.id)) {
             try Resigner(secret: "x").scheme(for: capture)
         }
         #expect(try Resigner(scheme: .github, secret: "x").scheme(for: capture) == .github)

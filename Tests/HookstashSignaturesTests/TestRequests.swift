@@ -61,6 +61,8 @@ extension Wording {
         case .scheme(let name): "--scheme \(name)"
         case .maxBodySize: "--max-body-size"
         case .replayHeaders: "--header"
+        case .resignScheme: "--scheme"
+        case .signingSecret: "--secret"
         }
     }
 }

@@ -178,3 +178,15 @@ public struct CaptureFilter: Sendable, Hashable {
         self.text = text
     }
 }
+
+extension CaptureSummary {
+    /// The summary of a capture at hand (as the store would list it).
+    public init(_ capture: Capture) {
+        self.init(
+            id: capture.id, receivedAt: capture.receivedAt, remoteAddress: capture.remoteAddress,
+            method: capture.method, target: capture.target, bodySize: capture.bodySize, malformed: capture.malformed,
+            responseStatus: capture.responseStatus, signatureScheme: capture.signature?.scheme,
+            signatureStatus: capture.signature?.status, deliveryCount: capture.deliveries.count,
+            lastDeliveryStatus: capture.deliveries.last?.status)
+    }
+}

@@ -15,16 +15,26 @@ public struct CaptureCriteria: Sendable, Hashable {
     }
 
     /// Every criterion the subject fails, in the criteria's order. Never throws; time and memory bounded by the
-    /// body's size (each json criterion reads it once).
+    /// body's size (parsed once, when a json criterion needs it and it is at most `JSONValueReader.maximumSize`).
     public func evaluate(_ subject: MatchSubject) -> MatchOutcome {
+        var document = ParsedBody.notRead
         var misses: [CriterionMiss] = []
         for criterion in criteria {
-            if let miss = Self.miss(criterion, subject) { misses.append(miss) }
+            if let miss = Self.miss(criterion, subject, &document) { misses.append(miss) }
         }
         return MatchOutcome(misses: misses)
     }
 
-    private static func miss(_ criterion: CaptureCriterion, _ subject: MatchSubject) -> CriterionMiss? {
+    private enum ParsedBody {
+        case notRead
+        case unavailable
+        case notJSON
+        case parsed(JSONValue)
+    }
+
+    private static func miss(_ criterion: CaptureCriterion, _ subject: MatchSubject, _ document: inout ParsedBody)
+        -> CriterionMiss?
+    {
         func failed(_ code: CriterionMiss.Code, _ actual: some Collection<UInt8>) -> CriterionMiss {
             CriterionMiss(code: code, criterion: criterion, actual: Array(actual))
         }
@@ -47,13 +57,25 @@ public struct CaptureCriteria: Sendable, Hashable {
             }
             return values.contains { glob.matches($0) } ? nil : failed(.queryDiffers, first)
         case .json(let pointer, let glob):
-            guard let body = subject.body else {
-                return CriterionMiss(code: .bodyUnavailable, criterion: criterion, actual: nil)
+            if case .notRead = document {
+                if let body = subject.body, body.count <= JSONValueReader.maximumSize {
+                    document =
+                        JSONValue.parse(body, sizeLimit: JSONValueReader.maximumSize).map { .parsed($0) } ?? .notJSON
+                } else {
+                    document = .unavailable
+                }
             }
-            switch JSONValueReader.value(at: pointer, in: body) {
-            case .notJSON: return CriterionMiss(code: .jsonNotJSON, criterion: criterion, actual: nil)
-            case .missing: return CriterionMiss(code: .jsonPointerMissing, criterion: criterion, actual: nil)
-            case .found(let text): return glob.matches(text) ? nil : failed(.jsonDiffers, text)
+            switch document {
+            case .notRead, .unavailable:
+                return CriterionMiss(code: .bodyUnavailable, criterion: criterion, actual: nil)
+            case .notJSON:
+                return CriterionMiss(code: .jsonNotJSON, criterion: criterion, actual: nil)
+            case .parsed(let value):
+                guard let found = value.value(at: pointer) else {
+                    return CriterionMiss(code: .jsonPointerMissing, criterion: criterion, actual: nil)
+                }
+                let text = found.matchText
+                return glob.matches(text) ? nil : failed(.jsonDiffers, text.utf8)
             }
         case .signature(let wanted):
             guard !wanted.matches(subject.signature) else { return nil }

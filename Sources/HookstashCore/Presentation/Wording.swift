@@ -15,6 +15,10 @@ public struct Wording: Sendable {
         case maxBodySize
         /// Where a replay's extra headers came from.
         case replayHeaders(RequestChange.Source)
+        /// The scheme a re-signed request is signed with.
+        case resignScheme
+        /// The secret a re-signed request is signed with.
+        case signingSecret
     }
 
     public var settingName: @Sendable (Setting) -> String
@@ -34,6 +38,8 @@ public struct Wording: Sendable {
         case .maxBodySize: "the body size limit"
         case .replayHeaders(.replayCommand): "replay headers"
         case .replayHeaders(.replayRequest): "replay request"
+        case .resignScheme: "scheme = \"…\" on the endpoint in the config"
+        case .signingSecret: "a secret for the endpoint in the config"
         }
     }
 }
@@ -450,5 +456,29 @@ extension Wording {
     /// The pointer as written; the whole document (the empty pointer) as `the body`.
     private static func pointerName(_ pointer: JSONPointer) -> String {
         pointer.description.isEmpty ? "the body" : pointer.description
+    }
+}
+
+// MARK: - Expectations
+
+extension Wording {
+    /// `capture 17: /type is 'invoice.created', wanted invoice.*; signature is invalid, wanted valid`.
+    public func sentence(_ nearMiss: CaptureExpectation.NearMiss) -> String {
+        "capture \(nearMiss.captureID): " + nearMiss.misses.map(sentence).joined(separator: "; ")
+    }
+}
+
+// MARK: - Re-signing
+
+extension Wording {
+    public func sentence(_ problem: ResignProblem) -> String {
+        switch problem.code {
+        case .schemeUnknown:
+            return "capture \(problem.captureID) carries no signature header hookstash recognises; name the scheme "
+                + "with \(settingName(.resignScheme))"
+        case .secretMissing:
+            return "no signing secret is configured for \(problem.path ?? "capture \(problem.captureID)"); give "
+                + "\(settingName(.signingSecret)) to re-sign"
+        }
     }
 }

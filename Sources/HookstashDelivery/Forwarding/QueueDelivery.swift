@@ -21,11 +21,11 @@ public struct QueueDelivery: Sendable {
         public var request: OutgoingRequest?
         /// What happened on the wire; nil when nothing was sent.
         public var outcome: DeliveryOutcome?
-        /// Why nothing was sent (a malformed capture, a guard's refusal to re-sign), in a sentence; the entry is
-        /// then abandoned.
-        public var problem: String?
+        /// Why nothing was sent (a malformed capture, a `ResignProblem`, a guard's refusal to re-sign); the entry
+        /// is then abandoned.
+        public var problem: (any Error)?
         /// The guard's decision, when a guard refused it.
-        public var refusal: (any DeliveryRefusal)?
+        public var refusal: (any DeliveryRefusal)? { problem as? any DeliveryRefusal }
         /// The store was unavailable before anything was sent: nothing changed, the entry is still due.
         public var storeUnavailable = false
         /// The record (and the entry's new state) is committed.
@@ -75,8 +75,7 @@ public struct QueueDelivery: Sendable {
             // Cannot be sent (a malformed capture, a capture a guard refuses to re-sign): given up, and said.
             retry.abandon(because: "\(error)")
             result.entry = retry.entry
-            result.problem = "\(error)"
-            result.refusal = error as? any DeliveryRefusal
+            result.problem = error
             result.recorded = await record(ForwardAttemptRecord(entry: retry.entry, delivery: nil, detail: nil))
             return result
         }

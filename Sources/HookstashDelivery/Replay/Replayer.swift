@@ -9,10 +9,12 @@ public struct Replayer: Sendable {
         /// The recorded delivery (its id set), nil when nothing was sent.
         public var delivery: Delivery?
         public var report: DeliveryReport?
-        /// Why the capture was not sent (not found, malformed), in a sentence.
-        public var problem: String?
+        /// Why the capture was not sent: `HookstashError` (not found), `DeliveryError` (not a sendable request),
+        /// `ResignProblem`, or a `DeliveryRefusal`. The caller's wording says it.
+        public var problem: (any Error)?
+
         /// The guard's decision, when a guard refused it (re-signing an unverified capture).
-        public var refusal: (any DeliveryRefusal)?
+        public var refusal: (any DeliveryRefusal)? { problem as? any DeliveryRefusal }
 
         /// An answer arrived with a 2xx or 3xx status.
         public var succeeded: Bool {
@@ -83,7 +85,7 @@ public struct Replayer: Sendable {
                         }
                         request = try self.request(for: capture, to: target, settings: settings, transform: transform)
                     } catch {
-                        return Result(captureID: id, problem: "\(error)", refusal: error as? any DeliveryRefusal)
+                        return Result(captureID: id, problem: error)
                     }
                     let outcome = await engine.deliver(request, options: options)
                     return Result(

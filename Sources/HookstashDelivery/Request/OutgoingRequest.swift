@@ -118,8 +118,8 @@ extension OutgoingRequest {
     ) throws(DeliveryError) -> OutgoingRequest {
         guard !capture.malformed else {
             throw .invalidRequest(
-                "capture \(capture.id) is not a well-formed HTTP request and cannot be replayed; "
-                    + "`hookstash export \(capture.id) --format raw` gives its bytes")
+                "capture \(capture.id) is not a well-formed HTTP request and cannot be replayed; its raw bytes can "
+                    + "still be exported")
         }
         guard !capture.method.isEmpty, capture.method.utf8.allSatisfy(HTTPFieldName.isTokenByte) else {
             throw .invalidRequest("capture \(capture.id) has an unusable method \(capture.method)")

@@ -31,13 +31,12 @@ public struct Resigner: Sendable {
         self.now = now
     }
 
-    /// The scheme for `capture`, or an error saying how to name one.
-    public func scheme(for capture: Capture) throws -> SignatureScheme {
+    /// The scheme for `capture`; throws `ResignProblem.schemeUnknown` when nothing names one.
+    public func scheme(for capture: Capture) throws(ResignProblem) -> SignatureScheme {
         if let scheme { return scheme }
         if let name = capture.signature?.scheme, let scheme = SignatureScheme(rawValue: name) { return scheme }
         if let scheme = SignatureScheme.detect(in: capture.headers) { return scheme }
-        throw HookstashError.invalidInput(
-            "capture \(capture.id) carries no signature header hookstash recognises; name the scheme with --scheme")
+        throw ResignProblem(.schemeUnknown, captureID: capture.id)
     }
 
     /// Replaces the signature headers of `request` (in place, keeping their position) with new ones. Throws

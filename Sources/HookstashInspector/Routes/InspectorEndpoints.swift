@@ -238,6 +238,10 @@ struct InspectorEndpoints: Sendable {
             return .success(try await hook(captureID, request))
         } catch let refusal as any DeliveryRefusal {
             return .failure(ReplayRefusal(status: .forbidden, message: refusal.description, code: refusal.code))
+        } catch let problem as ResignProblem {
+            return .failure(
+                ReplayRefusal(
+                    status: .badRequest, message: Wording.standard.sentence(problem), code: problem.code.rawValue))
         } catch let error as HookstashError {
             let status: HTTPResponse.Status =
                 error.isNotFound || error.isStoreUnavailable ? Self.status(of: error) : .badRequest

@@ -60,9 +60,7 @@ public final class CaptureReplayer: Sendable {
     static func resigner(for capture: Capture, router: EndpointRouter) throws -> Resigner {
         let route = router.route(forPath: capture.target.path)
         guard let secret = route.policy.secrets.first else {
-            throw HookstashError.invalidInput(
-                "no signing secret is configured for \(capture.target.path); start serve with --secret "
-                    + "(or give the endpoint a secret in the config) to re-sign")
+            throw ResignProblem(.secretMissing, captureID: capture.id, path: capture.target.path)
         }
         var scheme: SignatureScheme?
         if case .scheme(let named) = route.policy.scheme { scheme = named }

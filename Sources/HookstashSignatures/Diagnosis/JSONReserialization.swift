@@ -3,13 +3,7 @@ import HookstashCore
 /// Re-serializes a JSON body the ways frameworks and languages write it after parsing, for the diagnosis.
 /// Key order and number text are kept as received; only whitespace, key sorting and string escaping change.
 enum JSONReserialization {
-    indirect enum Node {
-        case object([(String, Node)])
-        case array([Node])
-        case string(String)
-        /// The literal as received: a number, `true`, `false` or `null`.
-        case literal(String)
-    }
+    typealias Node = JSONValue
 
     struct Style {
         /// The finding when the body matches in this style.
@@ -37,14 +31,9 @@ enum JSONReserialization {
 
     /// Bodies larger than this are not re-serialized; a diagnosis stays cheap.
     static let sizeLimit = 256 * 1024
-    static let depthLimit = 64
 
     static func parse(_ bytes: [UInt8]) -> Node? {
-        guard bytes.count <= sizeLimit else { return nil }
-        var parser = Parser(bytes: bytes)
-        guard let node = parser.value(depth: 0) else { return nil }
-        parser.skipWhitespace()
-        return parser.index == bytes.count ? node : nil
+        JSONValue.parse(bytes, sizeLimit: sizeLimit)
     }
 
     static func serialize(_ node: Node, _ style: Style) -> [UInt8] {
@@ -139,140 +128,5 @@ enum JSONReserialization {
             }
         }
         out.append(UInt8(ascii: "\""))
-    }
-
-    private struct Parser {
-        let bytes: [UInt8]
-        var index = 0
-
-        mutating func skipWhitespace() {
-            while index < bytes.count {
-                let byte = bytes[index]
-                guard byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 else { return }
-                index += 1
-            }
-        }
-
-        mutating func value(depth: Int) -> Node? {
-            guard depth < JSONReserialization.depthLimit else { return nil }
-            skipWhitespace()
-            guard index < bytes.count else { return nil }
-            switch bytes[index] {
-            case UInt8(ascii: "{"):
-                index += 1
-                var members: [(String, Node)] = []
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                }
-                while true {
-                    skipWhitespace()
-                    guard let key = string() else { return nil }
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-                    index += 1
-                    guard let member = value(depth: depth + 1) else { return nil }
-                    members.append((key, member))
-                    skipWhitespace()
-                    guard index < bytes.count else { return nil }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                    } else if bytes[index] == UInt8(ascii: "}") {
-                        index += 1
-                        return .object(members)
-                    } else {
-                        return nil
-                    }
-                }
-            case UInt8(ascii: "["):
-                index += 1
-                var items: [Node] = []
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(items)
-                }
-                while true {
-                    guard let item = value(depth: depth + 1) else { return nil }
-                    items.append(item)
-                    skipWhitespace()
-                    guard index < bytes.count else { return nil }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                    } else if bytes[index] == UInt8(ascii: "]") {
-                        index += 1
-                        return .array(items)
-                    } else {
-                        return nil
-                    }
-                }
-            case UInt8(ascii: "\""):
-                return string().map(Node.string)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "t"), UInt8(ascii: "f"),
-                UInt8(ascii: "n"):
-                let start = index
-                while index < bytes.count, index - start < 64 {
-                    let byte = bytes[index]
-                    if byte == 0x2c || byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 || byte == 0x5d
-                        || byte == 0x7d
-                    {
-                        break
-                    }
-                    index += 1
-                }
-                let text = String(decoding: bytes[start..<index], as: UTF8.self)
-                let isLiteral =
-                    ["true", "false", "null"].contains(text)
-                    || (!text.isEmpty && text.utf8.allSatisfy { "0123456789+-.eE".utf8.contains($0) })
-                return isLiteral ? .literal(text) : nil
-            default:
-                return nil
-            }
-        }
-
-        mutating func string() -> String? {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
-            index += 1
-            var units: [UInt16] = []
-            var raw: [UInt8] = []
-            func flushRaw() {
-                units.append(contentsOf: String(decoding: raw, as: UTF8.self).utf16)
-                raw.removeAll()
-            }
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""):
-                    flushRaw()
-                    return String(decoding: units, as: UTF16.self)
-                case UInt8(ascii: "\\"):
-                    flushRaw()
-                    guard index < bytes.count else { return nil }
-                    let escape = bytes[index]
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "n"): units.append(0x0a)
-                    case UInt8(ascii: "r"): units.append(0x0d)
-                    case UInt8(ascii: "t"): units.append(0x09)
-                    case UInt8(ascii: "b"): units.append(0x08)
-                    case UInt8(ascii: "f"): units.append(0x0c)
-                    case UInt8(ascii: "u"):
-                        guard index + 4 <= bytes.count,
-                            let value = UInt16(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-                        else { return nil }
-                        units.append(value)
-                        index += 4
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): units.append(UInt16(escape))
-                    default: return nil
-                    }
-                default:
-                    guard byte >= 0x20 else { return nil }
-                    raw.append(byte)
-                }
-            }
-            return nil
-        }
     }
 }

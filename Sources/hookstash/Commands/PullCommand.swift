@@ -115,9 +115,9 @@ struct PullCommand: AsyncParsableCommand {
             transform: transform, startAfter: sinceID)
         let json = self.json
         let relay = Relay(store: store, configuration: configuration) { event in
-            // A guard's refusal is said with the flag that lifts it.
-            if case .delivery(var delivery) = event, let refusal = delivery.refusal {
-                delivery.error = TargetOptions.message(refusal)
+            // A guard's refusal is said with the flag that lifts it, a re-signing problem with the flag it needs.
+            if case .delivery(var delivery) = event, let problem = delivery.problem {
+                delivery.error = TargetOptions.message(problem)
                 PullOutput.show(.delivery(delivery), json: json)
             } else {
                 PullOutput.show(event, json: json)

@@ -50,8 +50,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Send through this proxy (environment proxies are never used).", valueName: "url"))
     var proxy: String?
 
-    @Option(help: ArgumentHelp("Response body bytes kept in the record (default 64KiB).", valueName: "size"))
-    var maxResponseBody: String?
+    @Option(
+        help: ArgumentHelp("Response body bytes kept in the record (default 64KiB).", valueName: "size"),
+        transform: ByteSize.argument)
+    var maxResponseBody: ByteSize?
 
     @Flag(help: "One JSON object per delivery, one per line.")
     var json = false
@@ -74,24 +76,11 @@ struct ReplayCommand: AsyncParsableCommand {
         if let concurrency, !(1...256).contains(concurrency) {
             throw ValidationError("--concurrency must be between 1 and 256.")
         }
-        if let maxResponseBody, ByteSizeText.parse(maxResponseBody) == nil {
-            throw ValidationError("--max-response-body \(maxResponseBody) is not a size (examples: 4096, 64KiB, 1MiB).")
-        }
-        do {
-            _ = try DeliveryTarget(parsing: to)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        try ReplayOutput.validateTarget(to)
     }
 
     func run() async throws {
-        do {
-            try await replay()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            ReplayOutput.fail("\(error)")
-        }
+        try await ReplayOutput.failingOnError { try await replay() }
     }
 
     private func replay() async throws {
@@ -101,7 +90,7 @@ struct ReplayCommand: AsyncParsableCommand {
             keepHost: keepHost, extraHeaders: try delivery.extraHeaders())
         var options = delivery.options(targets)
         options.responseBodyLimit =
-            maxResponseBody.flatMap(ByteSizeText.parse).map { Int($0) } ?? DeliveryOptions.defaultResponseBodyLimit
+            maxResponseBody.map { Int(clamping: $0.bytes) } ?? DeliveryOptions.defaultResponseBodyLimit
         options.followRedirects = followRedirects
         options.proxy = proxy
         if let refusal = options.checkTarget(host: target.host) {
@@ -127,8 +116,6 @@ struct ReplayCommand: AsyncParsableCommand {
             selected, to: target, settings: settings, options: options, source: "replay", transform: transform,
             keepResults: false
         ) { result in
-            var result = result
-            if let refusal = result.refusal { result.problem = TargetOptions.message(refusal) }
             if !result.succeeded { failures.add(1, ordering: .relaxed) }
             if json {
                 Terminal.jsonLine(ReplayOutput.json(result))
@@ -161,6 +148,29 @@ enum ReplayOutput {
         Terminal.status(line)
     }
 
+    /// Throws a usage error (exit 2) when `url` cannot be a delivery target.
+    static func validateTarget(_ url: String) throws {
+        do {
+            _ = try DeliveryTarget(parsing: url)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// Runs a delivery command's body: usage errors and exit codes pass through, any other error is said (as the
+    /// command line words it) and exits 1.
+    static func failingOnError(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            fail(TargetOptions.message(error))
+        }
+    }
+
     /// Prints the reason to stderr and exits with status 1.
     static func fail(_ reason: String) -> Never {
         Terminal.error(reason)
@@ -171,7 +181,9 @@ enum ReplayOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let delivery = result.delivery else {
-            let problem = NotSent(captureID: result.captureID, problem: result.problem ?? "not sent")
+            let problem = NotSent(
+                captureID: result.captureID, problem: result.problem.map(TargetOptions.message) ?? "not sent",
+                code: result.problem.flatMap(TargetOptions.code))
             return (try? encoder.encode(problem)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         }
         let record = DeliveryRecord(delivery: delivery, detail: result.report)
@@ -187,17 +199,19 @@ enum ReplayOutput {
     struct NotSent: Encodable {
         var captureID: Int64
         var problem: String
+        var code: String?
 
         enum CodingKeys: String, CodingKey {
             case captureID = "capture_id"
             case problem
+            case code
         }
     }
 
     static func text(_ result: Replayer.Result, showBody: Bool) {
         let field = Terminal.field
         guard let delivery = result.delivery, let report = result.report else {
-            err(field(result.problem ?? "capture \(result.captureID) was not sent"))
+            err(field(result.problem.map(TargetOptions.message) ?? "capture \(result.captureID) was not sent"))
             return
         }
         let time = String(format: "%.1f ms", delivery.durationMs)

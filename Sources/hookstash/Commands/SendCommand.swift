@@ -60,23 +60,11 @@ struct SendCommand: AsyncParsableCommand {
         if signatureScheme != nil, secretCount != 1 {
             throw ValidationError("Give exactly one --secret or --secret-env.")
         }
-        do {
-            _ = try DeliveryTarget(parsing: to)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        try ReplayOutput.validateTarget(to)
     }
 
     func run() async throws {
-        do {
-            try await send()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            ReplayOutput.fail("\(error)")
-        }
+        try await ReplayOutput.failingOnError { try await send() }
     }
 
     private func send() async throws {

@@ -24,6 +24,28 @@ struct TargetOptions: ParsableArguments {
         TargetGuard(allowing: allowTarget.compactMap(TargetGuard.Allowance.init(parsing:)))
     }
 
+    /// Why a delivery was not made, as the command line says it: a refusal with the flag that lifts it, a
+    /// re-signing problem with the flag that supplies what is missing.
+    static func message(_ error: any Error) -> String {
+        switch error {
+        case let refusal as any DeliveryRefusal: message(refusal)
+        case let problem as ResignProblem: Wording.commandLine.sentence(problem)
+        case let error as HookstashError: error.message
+        case let error as DeliveryError: error.message
+        default: "\(error)"
+        }
+    }
+
+    /// The machine-readable code of why a delivery was not made, where it has one.
+    static func code(_ error: any Error) -> String? {
+        switch error {
+        case let refusal as any DeliveryRefusal: refusal.code
+        case let problem as ResignProblem: problem.code.rawValue
+        case let error as DeliveryError: error.kind
+        default: nil
+        }
+    }
+
     /// A refusal, with the flag that lifts it.
     static func message(_ refusal: any DeliveryRefusal) -> String {
         switch refusal {

@@ -9,6 +9,8 @@ extension Wording {
         case .maxBodySize: "--max-body-size"
         case .replayHeaders(.replayCommand): "--header"
         case .replayHeaders(.replayRequest): "replay request"
+        case .resignScheme: "--scheme"
+        case .signingSecret: "--secret (or a secret for the endpoint in the config)"
         }
     }
 }
