@@ -195,8 +195,11 @@ public struct RuleRequest: Sendable {
     public var target: RequestTarget
     public var headers: HeaderList
     /// The decoded body; nil when it was not loaded (json fields then render empty, json criteria miss).
-    public var body: [UInt8]?
+    public let body: [UInt8]?
     public var signature: SignatureStatus?
+    /// The body parsed once for every `{{json…}}` field (nil: no body, not JSON, or over
+    /// `JSONValueReader.maximumSize`).
+    private let document: JSONValue?
 
     public init(
         method: String, target: RequestTarget, headers: HeaderList, body: [UInt8]?, signature: SignatureStatus?
@@ -206,6 +209,7 @@ public struct RuleRequest: Sendable {
         self.headers = headers
         self.body = body
         self.signature = signature
+        document = body.flatMap { JSONValue.parse($0, sizeLimit: JSONValueReader.maximumSize) }
     }
 
     public var matchSubject: MatchSubject {
@@ -221,8 +225,8 @@ public struct RuleRequest: Sendable {
         case .query(let name): return QueryParameters(target.query).values(name).first ?? []
         case .header(let name): return headers.first(name).map { Array($0.utf8) } ?? []
         case .json(let pointer):
-            guard let body, case .found(let bytes) = JSONValueReader.value(at: pointer, in: body) else { return [] }
-            return bytes
+            guard let value = document?.value(at: pointer) else { return [] }
+            return Array(value.matchText.utf8)
         }
     }
 }
