@@ -59,6 +59,18 @@ public struct ResponseRule: Sendable, Hashable {
         self.action = action
     }
 
+    /// Whether the rule looks at the body: a `json` key, or a `{{json…}}` field in a template.
+    public var readsBody: Bool {
+        let templates = [body] + headers.map(\.value) + (failKey.map { [$0] } ?? [])
+        return criteria.needsBody
+            || templates.contains { template in
+                template.parts.contains {
+                    if case .field(.json) = $0 { return true }
+                    return false
+                }
+            }
+    }
+
     /// This rule's answer to `request`, every template resolved but `{{id}}`.
     public func answer(to request: RuleRequest) -> RuleAnswer {
         RuleAnswer(

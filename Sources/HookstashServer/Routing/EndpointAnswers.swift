@@ -37,8 +37,9 @@ public final class EndpointAnswers: Sendable {
 public struct ResponseRuleCheck: Sendable {
     public let answers: EndpointAnswers
     public let store: CaptureStore
-    /// Bodies larger than this (spilled to disk) are not read back: json keys miss and json fields render empty.
-    public var maxReadBodySize: Int64 = 32 << 20
+    /// Spilled bodies larger than this are not read back (JSON is not parsed beyond it either): json keys miss and
+    /// json fields render empty.
+    public var maxReadBodySize = Int64(JSONValueReader.maximumSize)
 
     public init(answers: EndpointAnswers, store: CaptureStore) {
         self.answers = answers
@@ -50,8 +51,10 @@ public struct ResponseRuleCheck: Sendable {
         guard capture.problem == nil, capture.answeredBy != .challenge else { return [] }
         let rules = answers.rules(forPath: capture.target.path)
         guard !rules.isEmpty else { return [] }
-        var body = capture.body.inlineBytes
-        if body == nil, capture.body.size <= maxReadBodySize {
+        // The body is read (and parsed as JSON) only when a rule looks at it.
+        let readsBody = rules.contains(where: \.readsBody)
+        var body = readsBody ? capture.body.inlineBytes : nil
+        if body == nil, readsBody, capture.body.size <= maxReadBodySize {
             body = try? store.bytes(of: capture.body)
         }
         return rules.candidates(
