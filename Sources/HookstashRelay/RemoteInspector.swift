@@ -105,6 +105,47 @@ public struct RemoteInspector: Sendable {
         return try document.capture(raw: raw)
     }
 
+    /// Ids of the remote's captures above `after`, oldest first: pages of `/api/captures` read newest first until
+    /// one reaches `after` (at most `limit` ids, the oldest of them when more arrived).
+    public func captureIDs(after: Int64, engine: DeliveryEngine, limit: Int = 10_000) async throws -> [Int64] {
+        struct Page: Decodable {
+            struct Summary: Decodable { var id: Int64 }
+            var captures: [Summary]
+            var next: String?
+        }
+        var ids: [Int64] = []
+        var before: String?
+        while true {
+            let query = "/api/captures?limit=500" + (before.map { "&before=\($0)" } ?? "")
+            let body = try await get(query, engine: engine, limit: Self.fetchMargin)
+            guard let page = try? JSONDecoder().decode(Page.self, from: Data(body)) else {
+                throw RelayError.unexpectedAnswer("\(url) did not answer /api/captures as a hookstash inspector does")
+            }
+            let newer = page.captures.map(\.id).filter { $0 > after }
+            ids += newer
+            guard newer.count == page.captures.count, let next = page.next, ids.count < limit else { break }
+            before = next.allSatisfy(\.isNumber) ? next : nil
+            if before == nil { break }
+        }
+        return Array(ids.sorted().prefix(limit))
+    }
+
+    /// One capture as `GET /api/captures/{id}` gives it: the capture (without its raw head: only the JSON is read)
+    /// and the JSON document as received; nil when the remote no longer has it.
+    public func captureDocument(id: Int64, engine: DeliveryEngine) async throws -> (capture: Capture, json: [UInt8])? {
+        guard let json = try await get("/api/captures/\(id)", engine: engine, limit: jsonFetchLimit, missingIsNil: true)
+        else { return nil }
+        let document: RemoteCaptureDocument
+        do {
+            document = try JSONDecoder().decode(RemoteCaptureDocument.self, from: Data(json))
+        } catch {
+            throw RelayError.unexpectedAnswer("capture \(id) from \(url) is not the capture JSON hookstash writes")
+        }
+        var capture = try document.capture(raw: [])
+        capture.id = document.id
+        return (capture, json)
+    }
+
     private func get(_ path: String, engine: DeliveryEngine, limit: Int) async throws -> [UInt8] {
         guard let body = try await get(path, engine: engine, limit: limit, missingIsNil: false) else { return [] }
         return body

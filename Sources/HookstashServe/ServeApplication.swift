@@ -97,11 +97,14 @@ public struct ServeApplication: Service {
             store: store, router: router, options: DeliveryOptions(targetGuard: configuration.targetGuard))
         defer { replayer.shutdown() }
         let signatures = CaptureSignatureCheck(router: router, store: store)
+        let answers = EndpointAnswers(configuration.endpoints, defaultResponse: configuration.response)
+        let rules = ResponseRuleCheck(answers: answers, store: store)
         let synchronous = configuration.forwarding.answersWithTargetsAnswer
         let writer = CaptureWriter(
             store: store,
             prepare: { signatures.annotate(&$0) },
             forwardQueue: { synchronous ? nil : forwarder.queueKey(for: $0) },
+            ruleCandidates: { rules.candidates(for: $0) },
             committed: { captures in
                 if !synchronous { forwarder.notifyQueued(captures) }
                 hooks.committed(captures)
@@ -118,7 +121,7 @@ public struct ServeApplication: Service {
             headerTimeout: listenerSettings.headerTimeout, bodyTimeout: listenerSettings.bodyTimeout,
             idleTimeout: listenerSettings.idleTimeout,
             maxConnections: listenerSettings.maxConnections ?? budget.captureConnections,
-            respond: { target, _ in router.route(forPath: target.path).response },
+            respond: { target, _ in answers.response(forPath: target.path) },
             relay: relay)
         listenerConfiguration.wording = configuration.wording
         let listener = CaptureListener(
@@ -131,7 +134,22 @@ public struct ServeApplication: Service {
             try InspectorExposure.check(host: inspector.host, token: inspector.token)
             try await Inspector.checkAddress(host: inspector.host, port: inspector.port)
         }
+        var reloadSignals: UnixSignalsSequence?
+        if configuration.reloadEndpoints != nil { reloadSignals = await UnixSignalsSequence(trapping: .sighup) }
+        let readyFile = configuration.readyFile.map {
+            ReadyFile(
+                path: $0, captureHost: listenerSettings.host, inspectorHost: configuration.inspector?.host,
+                storePath: store.path)
+        }
+        try readyFile?.checkWritable()
+        defer { readyFile?.remove() }
         let address = try await listener.start()
+        do {
+            try readyFile?.captureListening(port: address.port ?? listenerSettings.port)
+        } catch {
+            await listener.stop()
+            throw error
+        }
         await hooks.listening(
             Running(
                 capturePort: address.port ?? listenerSettings.port, storePath: store.path,
@@ -142,6 +160,12 @@ public struct ServeApplication: Service {
             .init(service: RetentionService(store: store, policy: configuration.store.retention, logger: logger)),
         ]
         services += forwarder.services.map { .init(service: $0) }
+        if let reload = configuration.reloadEndpoints, let reloadSignals {
+            services.append(
+                .init(
+                    service: ConfigurationReloadService(
+                        answers: answers, load: reload, logger: logger, signals: reloadSignals)))
+        }
         if let inspector = configuration.inspector {
             services.append(
                 .init(
@@ -154,7 +178,14 @@ public struct ServeApplication: Service {
                                     captureID: id, to: request.to, resign: request.resign,
                                     resignUnverified: request.resignUnverified, headers: request.headers)
                             },
-                            onServerRunning: hooks.inspectorRunning, maxConnections: budget.inspectorConnections,
+                            onServerRunning: { port in
+                                do {
+                                    try readyFile?.inspectorListening(port: port)
+                                } catch {
+                                    logger.error("cannot write the ready file", metadata: ["error": "\(error)"])
+                                }
+                                await hooks.inspectorRunning(port)
+                            }, maxConnections: budget.inspectorConnections,
                             logger: logger))))
         }
         let group = ServiceGroup(

@@ -116,6 +116,11 @@ public struct ServeConfiguration: Sendable {
     public var raisesDescriptorLimit: Bool
     /// How refused requests' answers name settings (the command line passes its flag names).
     public var wording: Wording = .standard
+    /// Reads the configuration file again on SIGHUP; its endpoints' answers and response rules replace the running
+    /// ones when it is valid (see `ConfigurationReloadService`). nil: SIGHUP is not handled.
+    public var reloadEndpoints: (@Sendable () throws(ConfigurationError) -> ConfigurationFile)?
+    /// Where to write the ready file (`ReadyFile`) once every listener accepts; nil: none.
+    public var readyFile: String?
 
     public init(
         store: Store, listener: Listener = Listener(), inspector: Inspector? = Inspector(),

@@ -19,6 +19,8 @@ struct Hookstash: AsyncParsableCommand {
             ReplayCommand.self,
             SendCommand.self,
             PullCommand.self,
+            ExpectCommand.self,
+            WaitReadyCommand.self,
         ]
     )
 

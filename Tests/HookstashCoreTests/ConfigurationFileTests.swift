@@ -26,6 +26,8 @@ import Testing
         #expect(front.response.status == 200)
         #expect(front.response.headers.first("Content-Type") == "application/json")
         #expect(front.response.body == Array(#"{"ok":true}"#.utf8))
+        #expect(front.rules.map(\.name) == ["simulated failure"])
+        #expect(front.rules.first?.failTimes == 2)
 
         let app = try #require(file.endpoint(forPath: "/webhooks/front/app/sync?x=1"))
         #expect(app.name == "front-app")
@@ -105,7 +107,8 @@ import Testing
 
         let table = try #require(Self.error("\n[server]\nlisten = \"x\"\n"))
         #expect(table.line == 2)
-        #expect(table.message == "unknown table [server]; expected [[endpoint]] or [endpoint.response]")
+        #expect(
+            table.message == "unknown table [server]; expected [[endpoint]], [endpoint.response] or [[endpoint.rule]]")
 
         let topLevel = try #require(Self.error("scheme = \"front\"\n"))
         #expect(topLevel.line == 1)

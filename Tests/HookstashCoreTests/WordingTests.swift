@@ -29,6 +29,37 @@ import Testing
         }
     }
 
+    @Test func everyMatchMissAndMatchSyntaxErrorHasASentence() throws {
+        let criteria: [CriterionMiss.Code: CaptureCriterion] = [
+            .methodDiffers: .method("POST"), .pathDiffers: .path(GlobPattern("/a/*")),
+            .headerMissing: .header(name: "X-A", value: GlobPattern("b*")),
+            .headerDiffers: .header(name: "X-A", value: GlobPattern("b*")),
+            .queryMissing: .query(name: "mode", value: GlobPattern("test")),
+            .queryDiffers: .query(name: "mode", value: GlobPattern("test")),
+            .jsonNotJSON: .json(pointer: try JSONPointer(parsing: "/type"), value: GlobPattern("invoice.*")),
+            .jsonPointerMissing: .json(pointer: try JSONPointer(parsing: "/type"), value: GlobPattern("invoice.*")),
+            .jsonDiffers: .json(pointer: try JSONPointer(parsing: "/type"), value: GlobPattern("invoice.*")),
+            .bodyUnavailable: .json(pointer: try JSONPointer(parsing: "/type"), value: GlobPattern("invoice.*")),
+            .signatureDiffers: .signature(.valid),
+        ]
+        for code in CriterionMiss.Code.allCases {
+            let criterion = try #require(criteria[code], "\(code)")
+            let sentence = Wording.standard.sentence(CriterionMiss(code: code, criterion: criterion, actual: "x"))
+            #expect(!sentence.isEmpty && !sentence.contains("--") && !sentence.hasPrefix(code.rawValue), "\(code)")
+        }
+        let miss = CriterionMiss(
+            code: .jsonDiffers, criterion: try #require(criteria[.jsonDiffers]), actual: "invoice.created")
+        #expect(Wording.standard.sentence(miss) == "/type is 'invoice.created', wanted invoice.*")
+        for code in CriterionSyntaxError.Code.allCases {
+            let sentence = Wording.standard.sentence(CriterionSyntaxError(code, text: "x"))
+            #expect(sentence.hasPrefix("'x' ") && !sentence.contains("--"), "\(code)")
+        }
+        let codes = CriterionMiss.Code.allCases.map(\.rawValue) + CriterionSyntaxError.Code.allCases.map(\.rawValue)
+        for code in codes {
+            #expect(code.utf8.allSatisfy { (0x61...0x7a).contains($0) || $0 == 0x5f }, "\(code)")
+        }
+    }
+
     @Test func settingsAreNamedByTheCallersWording() {
         let flags = Wording { setting in
             switch setting {

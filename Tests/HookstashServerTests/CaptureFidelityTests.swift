@@ -174,7 +174,7 @@ import Testing
             config.respond = { _, _ in
                 CaptureResponse(
                     status: 202, headers: HeaderList([("X-Hook", "yes")]), body: Array("queued".utf8),
-                    delayMilliseconds: 300)
+                    delay: .milliseconds(300))
             }
         }) { server in
             let started = Date()

@@ -166,7 +166,7 @@ import Testing
 
     @Test func gracefulStopAnswersInFlightRequestsAndCommitsThem() async throws {
         let server = try await TestCaptureServer.start { config in
-            config.respond = { _, _ in CaptureResponse(delayMilliseconds: 1500) }
+            config.respond = { _, _ in CaptureResponse(delay: .milliseconds(1500)) }
         }
         let connection = try server.connect()
         try connection.send("POST /in-flight HTTP/1.1\r\nContent-Length: 0\r\n\r\n")

@@ -158,6 +158,32 @@ public final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// What the peer did next, as a reader sees it.
+    public enum Arrival: Sendable, Equatable {
+        case bytes
+        /// An orderly close (FIN): reads return 0.
+        case endOfStream
+        /// The peer reset the connection (RST): reads fail with ECONNRESET.
+        case reset
+        /// Nothing within the timeout; the connection is still open.
+        case nothing
+    }
+
+    /// Waits up to `timeout` seconds for the peer to send, close or reset (bytes that arrive are kept).
+    public func nextArrival(timeout: Double) -> Arrival {
+        var descriptorSet = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptorSet, 1, Int32(max(0, timeout) * 1000)) > 0 else { return .nothing }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if count < 0 { return errno == ECONNRESET ? .reset : .endOfStream }
+        if count == 0 { return .endOfStream }
+        buffered += chunk[0..<count]
+        return .bytes
+    }
+
+    /// The bytes read and kept so far (not taken out).
+    public var bufferedBytes: [UInt8] { buffered }
+
     private func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }

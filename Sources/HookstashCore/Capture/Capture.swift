@@ -28,6 +28,11 @@ public struct Capture: Sendable, Hashable {
     public var responseStatus: Int
     public var signature: SignatureVerdict?
     public var deliveries: [Delivery]
+    /// What chose the answer; nil for captures stored before hookstash recorded it, and for requests cut off
+    /// without an answer.
+    public var answeredBy: AnsweredBy?
+    /// The response rule that answered, when `answeredBy` is `.rule`.
+    public var rule: String?
 
     public init(
         id: Int64 = 0,
@@ -65,9 +70,27 @@ public struct Capture: Sendable, Hashable {
         self.responseStatus = responseStatus
         self.signature = signature
         self.deliveries = deliveries
+        self.answeredBy = nil
+        self.rule = nil
     }
 
     public var bodySize: Int64 { body.size }
+}
+
+/// What chose a capture's answer (the names docs/cli.md reserved for the capture JSON's `answered_by`), in the order
+/// the listener tries them.
+public enum AnsweredBy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The provider's handshake (a Front challenge), answered before anything else.
+    case challenge
+    /// A response rule of the endpoint (`Capture.rule` names it).
+    case rule
+    /// `--forward-sync`: the forward target's answer, or the configured answer when it gave none.
+    case forward
+    /// The configured answer: the endpoint's `[endpoint.response]`, or the command line's for paths no endpoint
+    /// covers.
+    case configured
+    /// The request was refused (400, 408, 413, 431, …) with its problem.
+    case refusal
 }
 
 /// Body bytes, held in memory or spilled to a file beside the database (large uploads never sit in memory).
@@ -153,5 +176,17 @@ public struct CaptureFilter: Sendable, Hashable {
         self.beforeID = beforeID
         self.afterID = afterID
         self.text = text
+    }
+}
+
+extension CaptureSummary {
+    /// The summary of a capture at hand (as the store would list it).
+    public init(_ capture: Capture) {
+        self.init(
+            id: capture.id, receivedAt: capture.receivedAt, remoteAddress: capture.remoteAddress,
+            method: capture.method, target: capture.target, bodySize: capture.bodySize, malformed: capture.malformed,
+            responseStatus: capture.responseStatus, signatureScheme: capture.signature?.scheme,
+            signatureStatus: capture.signature?.status, deliveryCount: capture.deliveries.count,
+            lastDeliveryStatus: capture.deliveries.last?.status)
     }
 }

@@ -1,16 +1,16 @@
-/// What the capture listener answers (the default answer, or an endpoint's from the configuration file), after the
-/// capture is committed.
+/// What the capture listener answers (the default answer, an endpoint's from the configuration file, or a response
+/// rule's), after the capture is committed.
 public struct CaptureResponse: Sendable, Hashable {
     public var status: Int
     public var headers: HeaderList
     public var body: [UInt8]
-    /// Milliseconds to wait before answering (to test sender timeouts).
-    public var delayMilliseconds: Int
+    /// How long to wait, after the capture is committed, before answering (to test sender timeouts).
+    public var delay: Duration
 
-    public init(status: Int = 200, headers: HeaderList = HeaderList(), body: [UInt8] = [], delayMilliseconds: Int = 0) {
+    public init(status: Int = 200, headers: HeaderList = HeaderList(), body: [UInt8] = [], delay: Duration = .zero) {
         self.status = status
         self.headers = headers
         self.body = body
-        self.delayMilliseconds = delayMilliseconds
+        self.delay = delay
     }
 }

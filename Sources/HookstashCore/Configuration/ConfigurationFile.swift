@@ -43,6 +43,22 @@ public struct ConfigurationFile: Sendable, Hashable {
                 file.endpoints.append(try endpoint(from: section, environment: environment))
                 lastEndpointLine = section.line
                 responseSeen = false
+            case (["endpoint", "rule"], true):
+                guard !file.endpoints.isEmpty else {
+                    throw ConfigurationError.syntax(
+                        line: section.line, "[[endpoint.rule]] must follow the [[endpoint]] it belongs to")
+                }
+                let rule = try rule(from: section)
+                let index = file.endpoints.count - 1
+                if file.endpoints[index].rules.contains(where: { $0.name == rule.name }) {
+                    throw ConfigurationError.badValue(
+                        line: section.line, "this endpoint already has a rule named '\(rule.name)'")
+                }
+                file.endpoints[index].rules.append(rule)
+            case (["endpoint", "rule"], false):
+                throw ConfigurationError.syntax(
+                    line: section.line,
+                    "an endpoint may have several rules: write [[endpoint.rule]], not [endpoint.rule]")
             case (["endpoint", "response"], false), (["endpoint", "response"], true):
                 guard lastEndpointLine != nil, !file.endpoints.isEmpty else {
                     throw ConfigurationError.syntax(
@@ -60,7 +76,7 @@ public struct ConfigurationFile: Sendable, Hashable {
             default:
                 throw ConfigurationError.unknownKey(
                     line: section.line,
-                    "unknown table \(section.header); expected [[endpoint]] or [endpoint.response]")
+                    "unknown table \(section.header); expected [[endpoint]], [endpoint.response] or [[endpoint.rule]]")
             }
         }
         // The same prefix twice would make one endpoint unreachable.
@@ -148,12 +164,7 @@ public struct ConfigurationFile: Sendable, Hashable {
         for entry in section.entries {
             switch entry.key {
             case "status":
-                let status = try integer(entry)
-                guard (100...599).contains(status) else {
-                    throw ConfigurationError.badValue(
-                        line: entry.line, "status must be an HTTP status from 100 to 599, got \(status)")
-                }
-                response.status = status
+                response.status = try status(entry)
             case "headers":
                 for header in try strings(entry) {
                     do {
@@ -166,17 +177,145 @@ public struct ConfigurationFile: Sendable, Hashable {
             case "body":
                 response.body = Array(try string(entry).utf8)
             case "delay_ms":
-                let delay = try integer(entry)
-                guard delay >= 0, delay <= 600_000 else {
-                    throw ConfigurationError.badValue(
-                        line: entry.line, "delay_ms must be from 0 to 600000 milliseconds, got \(delay)")
-                }
-                response.delayMilliseconds = delay
+                response.delay = .milliseconds(try delay(entry))
             default:
                 break
             }
         }
         return response
+    }
+
+    /// Keys of `[[endpoint.rule]]`: match keys, then the answer.
+    static let ruleKeys = [
+        "name", "method", "path", "headers", "query", "json", "signature", "fail_times", "fail_key", "status",
+        "headers_out", "body", "delay_ms", "action",
+    ]
+
+    private static func rule(from section: TOMLDocument.Section) throws(ConfigurationError) -> ResponseRule {
+        try rejectUnknown(section, known: ruleKeys)
+        guard let nameEntry = section.entries.first(where: { $0.key == "name" }) else {
+            throw ConfigurationError.badValue(
+                line: section.line, "this [[endpoint.rule]] has no name (name = \"…\"); captures record it")
+        }
+        let name = try string(nameEntry)
+        guard !name.isEmpty, LineBreakingByte.first(in: name) == nil else {
+            throw ConfigurationError.badValue(line: nameEntry.line, "a rule's name is one non-empty line")
+        }
+        var rule = ResponseRule(name: name)
+        var criteria: [CaptureCriterion] = []
+        var failKeyLine: Int?
+        for entry in section.entries {
+            switch entry.key {
+            case "method":
+                criteria.append(try criterion(entry, try string(entry), CaptureCriterion.method(parsing:)))
+            case "path":
+                criteria.append(.path(GlobPattern(try string(entry))))
+            case "headers":
+                for text in try strings(entry) {
+                    criteria.append(try criterion(entry, text, CaptureCriterion.header(parsing:)))
+                }
+            case "query":
+                for text in try strings(entry) {
+                    criteria.append(try criterion(entry, text, CaptureCriterion.query(parsing:)))
+                }
+            case "json":
+                for text in try strings(entry) {
+                    criteria.append(try criterion(entry, text, CaptureCriterion.json(parsing:)))
+                }
+            case "signature":
+                criteria.append(try criterion(entry, try string(entry), CaptureCriterion.signature(parsing:)))
+            case "fail_times":
+                let times = try integer(entry)
+                guard (1...1_000_000).contains(times) else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "fail_times must be from 1 to 1000000, got \(times)")
+                }
+                rule.failTimes = times
+            case "fail_key":
+                let key = try template(entry)
+                if key.uses(.id) {
+                    throw ConfigurationError.badValue(
+                        line: entry.line, "fail_key cannot use {{id}}: every capture has its own id")
+                }
+                rule.failKey = key
+                failKeyLine = entry.line
+            case "status":
+                rule.status = try status(entry)
+            case "headers_out":
+                for text in try strings(entry) {
+                    // The name is literal; the value is a template, checked with its fields as written.
+                    let line: (name: String, value: String)
+                    do {
+                        line = try ResponseHeaderLine.parse(text)
+                    } catch {
+                        throw ConfigurationError.badResponseHeader(line: entry.line, error)
+                    }
+                    rule.headers.append(.init(name: line.name, value: try template(entry, text: line.value)))
+                }
+            case "body":
+                rule.body = try template(entry)
+            case "delay_ms":
+                rule.delay = .milliseconds(try delay(entry))
+            case "action":
+                let text = try string(entry)
+                guard let action = RuleAction(rawValue: text) else {
+                    throw ConfigurationError.badValue(
+                        line: entry.line,
+                        "unknown action '\(text)'; expected one of "
+                            + RuleAction.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                rule.action = action
+            default:
+                break
+            }
+        }
+        if let failKeyLine, rule.failTimes == nil {
+            throw ConfigurationError.badValue(
+                line: failKeyLine, "fail_key needs fail_times (how many times each key fails)")
+        }
+        rule.criteria = CaptureCriteria(criteria)
+        return rule
+    }
+
+    private static func criterion(
+        _ entry: TOMLDocument.Entry, _ text: String,
+        _ parse: (String) throws(CriterionSyntaxError) -> CaptureCriterion
+    ) throws(ConfigurationError) -> CaptureCriterion {
+        do {
+            return try parse(text)
+        } catch {
+            throw ConfigurationError.badValue(line: entry.line, "\(entry.key): \(error)")
+        }
+    }
+
+    private static func template(_ entry: TOMLDocument.Entry, text: String? = nil) throws(ConfigurationError)
+        -> ResponseTemplate
+    {
+        let source: String
+        if let text { source = text } else { source = try string(entry) }
+        do {
+            return try ResponseTemplate(parsing: source)
+        } catch {
+            throw ConfigurationError.badValue(line: entry.line, "\(entry.key): \(error)")
+        }
+    }
+
+    private static func status(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> Int {
+        let status = try integer(entry)
+        guard (100...599).contains(status) else {
+            throw ConfigurationError.badValue(
+                line: entry.line, "status must be an HTTP status from 100 to 599, got \(status)")
+        }
+        return status
+    }
+
+    private static func delay(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> Int {
+        let delay = try integer(entry)
+        guard delay >= 0, delay <= 600_000 else {
+            throw ConfigurationError.badValue(
+                line: entry.line, "delay_ms must be from 0 to 600000 milliseconds, got \(delay)")
+        }
+        return delay
     }
 
     private static func rejectUnknown(_ section: TOMLDocument.Section, known: [String]) throws(ConfigurationError) {

@@ -19,10 +19,13 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
     public var response: CaptureResponse
     /// Where to forward captures on this endpoint.
     public var forward: String?
+    /// `[[endpoint.rule]]`s, tried in order before the endpoint's answer; the first that matches answers.
+    public var rules: [ResponseRule]
 
     public init(
         name: String? = nil, pathPrefix: String, scheme: String = "auto", secrets: [String] = [],
-        publicURL: String? = nil, response: CaptureResponse = CaptureResponse(), forward: String? = nil
+        publicURL: String? = nil, response: CaptureResponse = CaptureResponse(), forward: String? = nil,
+        rules: [ResponseRule] = []
     ) {
         self.name = name ?? pathPrefix
         self.pathPrefix = pathPrefix
@@ -31,6 +34,7 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
         self.publicURL = publicURL
         self.response = response
         self.forward = forward
+        self.rules = rules
     }
 
     /// Scheme names the configuration accepts (the same as the default scheme selection takes).
@@ -53,6 +57,7 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
         if let publicURL { text += ", public URL \(publicURL)" }
         text += ", answers \(response.status)"
         if let forward { text += ", forwards to \(forward)" }
+        if !rules.isEmpty { text += ", \(rules.count) rule" + (rules.count == 1 ? "" : "s") }
         return text
     }
 
@@ -64,6 +69,7 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
             children: [
                 "name": name, "pathPrefix": pathPrefix, "scheme": scheme, "secretCount": secrets.count,
                 "publicURL": publicURL as Any, "response": response, "forward": forward as Any,
+                "ruleCount": rules.count,
             ], displayStyle: .struct)
     }
 }

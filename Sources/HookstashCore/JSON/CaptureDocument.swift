@@ -24,6 +24,8 @@ public struct CaptureDocument: Encodable, Sendable {
     public var responseStatus: Int
     public var signature: SignatureVerdict?
     public var deliveries: [DeliveryDocument]
+    public var answeredBy: AnsweredBy?
+    public var rule: String?
 
     /// `body` is the decoded body's bytes, or nil to leave the body fields out.
     public init(_ capture: Capture, body: [UInt8]?) {
@@ -46,6 +48,8 @@ public struct CaptureDocument: Encodable, Sendable {
         responseStatus = capture.responseStatus
         signature = capture.signature
         deliveries = capture.deliveries.map(DeliveryDocument.init)
+        answeredBy = capture.answeredBy
+        rule = capture.rule
     }
 
     enum CodingKeys: String, CodingKey {
@@ -65,6 +69,8 @@ public struct CaptureDocument: Encodable, Sendable {
         case announcedBodySize = "announced_body_size"
         case responseStatus = "response_status"
         case signature, deliveries
+        case answeredBy = "answered_by"
+        case rule
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,6 +97,8 @@ public struct CaptureDocument: Encodable, Sendable {
         try container.encode(responseStatus, forKey: .responseStatus)
         try container.encode(signature, forKey: .signature)
         try container.encode(deliveries, forKey: .deliveries)
+        try container.encode(answeredBy, forKey: .answeredBy)
+        try container.encode(rule, forKey: .rule)
     }
 }
 

@@ -399,6 +399,75 @@ extension Wording {
     }
 }
 
+// MARK: - Match criteria
+
+extension Wording {
+    /// Why a capture missed one criterion: `/type is 'invoice.created', wanted invoice.*`. The actual text comes
+    /// from the capture: the caller escapes the sentence for where it shows it (`TerminalText`, HTML).
+    public func sentence(_ miss: CriterionMiss) -> String {
+        let actual = miss.actual.map { "'\($0)\(miss.actualWasCut ? "…" : "")'" } ?? "''"
+        switch (miss.code, miss.criterion) {
+        case (.methodDiffers, .method(let wanted)):
+            return "method is \(actual), wanted \(wanted)"
+        case (.pathDiffers, .path(let glob)):
+            return "path is \(actual), wanted \(glob)"
+        case (.headerMissing, .header(let name, let glob)):
+            return "no \(name) header, wanted \(name): \(glob)"
+        case (.headerDiffers, .header(let name, let glob)):
+            return "\(name) is \(actual), wanted \(glob)"
+        case (.queryMissing, .query(let name, let glob)):
+            return "no query parameter \(name), wanted \(name)=\(glob)"
+        case (.queryDiffers, .query(let name, let glob)):
+            return "query parameter \(name) is \(actual), wanted \(glob)"
+        case (.jsonNotJSON, .json(let pointer, let glob)):
+            return "the body is not JSON, wanted \(Self.pointerName(pointer)) = \(glob)"
+        case (.jsonPointerMissing, .json(let pointer, let glob)):
+            return "\(Self.pointerName(pointer)) is absent from the body, wanted \(glob)"
+        case (.jsonDiffers, .json(let pointer, let glob)):
+            return "\(Self.pointerName(pointer)) is \(actual), wanted \(glob)"
+        case (.bodyUnavailable, _):
+            return "the body was not read (too large), wanted \(miss.criterion.text)"
+        case (.signatureDiffers, .signature(let wanted)):
+            return "signature is \(miss.actual ?? "unchecked"), wanted \(wanted.rawValue)"
+        default:
+            // A code paired with another kind of criterion: say what was wanted and what was there.
+            return "\(miss.code.rawValue): \(miss.actual == nil ? "" : "\(actual), ")wanted \(miss.criterion.text)"
+        }
+    }
+
+    /// Why a match key's text cannot be read.
+    public func sentence(_ error: CriterionSyntaxError) -> String {
+        let text = "'\(error.text)'"
+        switch error.code {
+        case .headerMissingColon: return "\(text) is not a header match: write Name: glob"
+        case .headerNameInvalid:
+            return "\(text) does not start with a header name (letters, digits, -) before the colon"
+        case .queryMissingEquals: return "\(text) is not a query match: write name=glob"
+        case .queryNameEmpty: return "\(text) has no parameter name before '='"
+        case .jsonMissingEquals: return "\(text) is not a JSON match: write /pointer = glob"
+        case .jsonPointerNotAbsolute:
+            return "\(text) does not start with a JSON pointer: a pointer starts with / (/type, /data/object/id)"
+        case .jsonPointerBadEscape: return "\(text) has a ~ in its JSON pointer not followed by 0 (~) or 1 (/)"
+        case .methodInvalid: return "\(text) is not an HTTP method"
+        case .signatureUnknown: return "\(text) is not a signature status: use valid, invalid, missing or unchecked"
+        }
+    }
+
+    /// The pointer as written; the whole document (the empty pointer) as `the body`.
+    private static func pointerName(_ pointer: JSONPointer) -> String {
+        pointer.description.isEmpty ? "the body" : pointer.description
+    }
+}
+
+// MARK: - Expectations
+
+extension Wording {
+    /// `capture 17: /type is 'invoice.created', wanted invoice.*; signature is invalid, wanted valid`.
+    public func sentence(_ nearMiss: CaptureExpectation.NearMiss) -> String {
+        "capture \(nearMiss.captureID): " + nearMiss.misses.map(sentence).joined(separator: "; ")
+    }
+}
+
 // MARK: - Re-signing
 
 extension Wording {

@@ -138,6 +138,8 @@ extension InspectorEndpoints {
                 "time": Self.displayTime(capture.receivedAt) + " UTC",
                 "remoteAddress": capture.remoteAddress,
                 "responseStatus": capture.responseStatus,
+                "answeredBy": capture.answeredBy?.rawValue ?? "",
+                "rule": capture.rule ?? "",
                 "size": ByteSizeText.format(capture.bodySize),
                 "malformed": capture.malformed,
                 "requestLine": "\(capture.method) \(capture.target.raw) \(capture.httpVersion)",

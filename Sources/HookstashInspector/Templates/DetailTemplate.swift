@@ -3,7 +3,7 @@ enum DetailTemplate {
     static let source = #"""
         <nav class="crumbs"><a href="/">← all captures</a></nav>
         <h1 id="request-title"><span class="method">{{method}}</span> <span class="target">{{target}}</span></h1>
-        <p class="meta">#{{id}} · <time datetime="{{receivedAt}}">{{time}}</time> · from {{remoteAddress}} · answered {{responseStatus}} · {{size}}{{#malformed}} · <span class="badge sig-invalid">malformed</span>{{/malformed}}</p>
+        <p class="meta">#{{id}} · <time datetime="{{receivedAt}}">{{time}}</time> · from {{remoteAddress}} · answered {{responseStatus}}{{#answeredBy}} <span class="answered-by">by {{answeredBy}}{{#rule}} <q class="rule">{{rule}}</q>{{/rule}}</span>{{/answeredBy}} · {{size}}{{#malformed}} · <span class="badge sig-invalid">malformed</span>{{/malformed}}</p>
         {{#problem}}<p class="problem" data-code="{{problemCode}}">{{problem}}</p>{{/problem}}
         <div class="actions">
         <a class="button" href="/api/captures/{{id}}/har" download>Download HAR</a>

@@ -45,6 +45,8 @@ final class CaptureHandler: ChannelDuplexHandler {
     private var responseChain: EventLoopFuture<Void>?
     /// The connection's last request has been recorded as refused or cut off; nothing more is recorded.
     private var finalRecordDone = false
+    /// A rule closed, reset or hung the connection instead of answering: no later answer is written.
+    private var answerWithheld = false
 
     init(writer: CaptureWriter, store: CaptureStore, configuration: CaptureListenerConfiguration, logger: Logger) {
         self.writer = writer
@@ -135,13 +137,15 @@ final class CaptureHandler: ChannelDuplexHandler {
             return
         }
         let target = RequestTarget(head.target)
-        let response =
-            SignatureScheme.handshakeResponse(to: head.headers) ?? configuration.respond(target, head.headers)
-        let capture = Capture(
+        let handshake = SignatureScheme.handshakeResponse(to: head.headers)
+        let response = handshake ?? configuration.respond(target, head.headers)
+        var capture = Capture(
             receivedAt: inFlight.receivedAt, remoteAddress: remoteAddress, method: head.method,
             target: target, httpVersion: head.version, headers: head.headers, body: body,
             bodySHA256: inFlight.hasher.finish().hexString, rawHead: head.bytes, rawBody: rawBody,
             responseStatus: response.status)
+        // Rules (chosen with the commit) come after the handshake and before the relay and the configured answer.
+        capture.answeredBy = handshake != nil ? .challenge : configuration.relay != nil ? .forward : .configured
         connection.requestCompleted(keepAlive: head.keepAlive)
         record(context: context, capture, answer: response, http10KeepAlive: head.version == "HTTP/1.0")
     }
@@ -151,11 +155,12 @@ final class CaptureHandler: ChannelDuplexHandler {
     ) {
         finalRecordDone = true
         let problem = CaptureProblem(.bodyTooLarge, limit: configuration.maxBodySize, announced: announced)
-        let capture = Capture(
+        var capture = Capture(
             receivedAt: receivedAt, remoteAddress: remoteAddress, method: head.method,
             target: RequestTarget(head.target), httpVersion: head.version,
             headers: head.headers, body: .empty, bodySHA256: Self.emptySHA256, rawHead: head.bytes,
             problem: problem, announcedBodySize: announced, responseStatus: 413)
+        capture.answeredBy = .refusal
         connection.requestRefused()
         record(context: context, capture, answer: refusal(413, problem), http10KeepAlive: false, refusal: true)
     }
@@ -196,16 +201,17 @@ final class CaptureHandler: ChannelDuplexHandler {
             if status != nil { context.close(promise: nil) }
             return
         }
-        let capture = Capture(
+        var capture = Capture(
             receivedAt: firstByteAt ?? .now(), remoteAddress: remoteAddress, method: parsed.method,
             target: RequestTarget(parsed.target), httpVersion: parsed.version, headers: parsed.headers, body: body,
             bodySHA256: sha, rawHead: rawHead, rawBody: rawBody, malformed: true, problem: problem,
             responseStatus: status ?? 0)
         if let status {
+            capture.answeredBy = .refusal
             connection.requestRefused()
             record(context: context, capture, answer: refusal(status, problem), http10KeepAlive: false, refusal: true)
         } else {
-            writer.submit(capture) { [logger] result in
+            writer.submit(capture) { [logger] (result: Result<Int64, any Error>) in
                 if case .failure(let error) = result {
                     logger.error("partial request not stored", metadata: ["error": "\(error)"])
                 }
@@ -227,53 +233,91 @@ final class CaptureHandler: ChannelDuplexHandler {
         let committed = context.eventLoop.makePromise(of: Int64.self)
         // With a relay (forward-sync), the answer is the forward target's, once it has answered (or the configured one).
         let relayed = NIOLockedValueBox<CaptureResponse?>(nil)
-        if let relay = configuration.relay, !refusal {
-            writer.submit(capture) { result in
-                guard case .success(let id) = result else { return committed.completeWith(result) }
+        // A response rule chosen in the transaction that stored the capture answers instead (not relayed).
+        let ruleAnswer = NIOLockedValueBox<RuleAnswer?>(nil)
+        let relay = refusal ? nil : configuration.relay
+        writer.submit(
+            capture,
+            stored: { (result: Result<StoredCapture, any Error>) in
+                guard case .success(let stored) = result else { return committed.completeWith(result.map(\.id)) }
+                ruleAnswer.withLockedValue { $0 = stored.ruleAnswer }
+                guard stored.ruleAnswer == nil, let relay else { return committed.succeed(stored.id) }
                 var withID = capture
-                withID.id = id
-                let stored = withID
+                withID.id = stored.id
+                let toRelay = withID
                 committed.completeWithTask {
-                    let answer = await relay(stored)
+                    let answer = await relay(toRelay)
                     relayed.withLockedValue { $0 = answer }
-                    return id
+                    return stored.id
                 }
-            }
-        } else {
-            writer.submit(capture) { committed.completeWith($0) }
-        }
+            })
         let logger = self.logger
         enqueueAnswer(
             context: context, after: committed.futureResult,
-            delayMilliseconds: refusal ? 0 : answer.delayMilliseconds
+            delay: { result in
+                guard !refusal, case .success = result else { return .zero }
+                return ruleAnswer.withLockedValue { $0 }?.delay ?? answer.delay
+            }
         ) { result, closing in
             switch result {
-            case .success, .none:
+            case .success(let id):
+                if let rule = ruleAnswer.withLockedValue({ $0 }) {
+                    guard rule.action == .answer else { return .withhold(rule.action) }
+                    return .bytes(
+                        rule.response(id: id).serialized(
+                            closing: closing, keepAliveHTTP10: http10KeepAlive && !closing))
+                }
                 let answer = relayed.withLockedValue { $0 } ?? answer
-                return answer.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing)
+                return .bytes(answer.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing))
+            case .none:
+                return .bytes(answer.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing))
             case .failure(let error):
                 logger.error("capture not stored", metadata: ["error": "\(error)"])
                 let failure = refusal ? answer : .error(503, Self.storeFailureMessage)
-                return failure.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing)
+                return .bytes(failure.serialized(closing: closing, keepAliveHTTP10: http10KeepAlive && !closing))
             }
         }
+    }
+
+    /// What is done in place of an answer's turn: write bytes, or withhold the answer (a rule's close, reset, hang).
+    private enum Reply {
+        case bytes([UInt8])
+        case withhold(RuleAction)
     }
 
     /// Queues an answer behind the ones before it. `bytes` is called once `committed` (if any) has completed,
     /// with whether the connection closes after this answer.
     private func enqueueAnswer(
-        context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?, delayMilliseconds: Int = 0,
+        context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?,
+        delay: @escaping (Result<Int64, any Error>?) -> Duration = { _ in .zero },
         bytes: @escaping (_ result: Result<Int64, any Error>?, _ closing: Bool) -> [UInt8]
+    ) {
+        enqueueAnswer(context: context, after: committed, delay: delay) { .bytes(bytes($0, $1)) }
+    }
+
+    private func enqueueAnswer(
+        context: ChannelHandlerContext, after committed: EventLoopFuture<Int64>?,
+        delay: @escaping (Result<Int64, any Error>?) -> Duration,
+        reply: @escaping (_ result: Result<Int64, any Error>?, _ closing: Bool) -> Reply
     ) {
         let done = context.eventLoop.makePromise(of: Void.self)
         let previous = responseChain
         responseChain = done.futureResult
         let send: (Result<Int64, any Error>?) -> Void = { [self] result in
             defer { done.succeed() }
-            guard context.channel.isActive else { return }
+            // Behind a withheld answer nothing more is written: those requests stay stored, unanswered.
+            guard context.channel.isActive, !answerWithheld else { return }
             let action = connection.writingAnswer()
+            let bytes: [UInt8]
+            switch reply(result, action == .writeAndClose) {
+            case .bytes(let reply):
+                bytes = reply
+            case .withhold(let ruleAction):
+                withhold(context: context, ruleAction)
+                return
+            }
             var buffer = context.channel.allocator.buffer(capacity: 256)
-            buffer.writeBytes(bytes(result, action == .writeAndClose))
+            buffer.writeBytes(bytes)
             let written = context.writeAndFlush(wrapOutboundOut(buffer))
             switch action {
             case .writeAndClose:
@@ -290,8 +334,9 @@ final class CaptureHandler: ChannelDuplexHandler {
                 return
             }
             committed.assumeIsolated().whenComplete { result in
-                if case .success = result, delayMilliseconds > 0 {
-                    context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(delayMilliseconds))) {
+                let delay = delay(result)
+                if case .success = result, delay > .zero {
+                    context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
                         send(result)
                     }
                 } else {
@@ -306,6 +351,30 @@ final class CaptureHandler: ChannelDuplexHandler {
         }
     }
 
+    /// A rule's action instead of an answer: nothing more is read or written on this connection.
+    private func withhold(context: ChannelHandlerContext, _ action: RuleAction) {
+        answerWithheld = true
+        connection.closed()
+        switch action {
+        case .answer, .close:
+            context.close(promise: nil)
+        case .reset:
+            // SO_LINGER on, 0 seconds: close() sends RST instead of FIN.
+            guard let socket = context.channel as? any SocketOptionProvider else {
+                context.close(promise: nil)
+                return
+            }
+            socket.setSoLinger(NIOLinger(l_onoff: 1, l_linger: 0)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        case .hang:
+            // Held open (and counted against the connection limit) until the sender closes or the idle timeout.
+            context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.idleTimeout)) {
+                context.close(promise: nil)
+            }
+        }
+    }
+
     func read(context: ChannelHandlerContext) {
         if connection.readRequested() == .read { context.read() }
     }
@@ -317,7 +386,8 @@ final class CaptureHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
-            if connection.quiesce() == .close { context.close(promise: nil) }
+            // A connection a rule hangs has nothing left to finish.
+            if answerWithheld || connection.quiesce() == .close { context.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)

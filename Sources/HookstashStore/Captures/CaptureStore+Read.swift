@@ -162,7 +162,7 @@ extension CaptureStore {
         let body = bodyBytes(row, data: "body", file: "body_file", size: "body_size") ?? .empty
         let rawBody = bodyBytes(row, data: "raw_body", file: "raw_body_file", size: "raw_body_size")
         let rawHead: Data = row["raw_head"]
-        return Capture(
+        var capture = Capture(
             id: row["id"],
             receivedAt: Timestamp(microsecondsSinceEpoch: row["received_at"]),
             remoteAddress: row["remote_address"],
@@ -180,6 +180,9 @@ extension CaptureStore {
             responseStatus: row["response_status"],
             signature: signature
         )
+        capture.answeredBy = (row["answered_by"] as String?).flatMap(AnsweredBy.init(rawValue:))
+        capture.rule = row["rule"]
+        return capture
     }
 
     /// The problem as `CaptureProblem.jsonText` stored it; a row stored before problems had codes holds a sentence,

@@ -12,12 +12,77 @@ extension CaptureStore {
 
     /// Like `insert(_:)` for captures whose JSON columns were encoded already (off the writer's thread).
     public func insert(encoded captures: [EncodedCapture]) throws -> [Int64] {
+        try insertChoosingRules(encoded: captures).map(\.id)
+    }
+
+    /// Like `insert(encoded:)`, and picks each capture's response rule among its `ruleCandidates` in the same
+    /// transaction: the first candidate without a counter, or whose stored count is below its limit (the count
+    /// goes up). The chosen rule is recorded in the row (`answered_by`, `rule`, and its status) and returned.
+    public func insertChoosingRules(encoded captures: [EncodedCapture]) throws -> [StoredCapture] {
         try syncBodyFiles(of: captures.map(\.capture))
-        let ids = try translatingErrors("store a capture") {
-            try write { db in try Self.insertRows(captures, in: db) }
+        let stored = try translatingErrors("store a capture") {
+            try write { db in
+                var captures = captures
+                var answers: [RuleAnswer?] = []
+                answers.reserveCapacity(captures.count)
+                for index in captures.indices {
+                    answers.append(try Self.chooseRule(for: &captures[index], in: db))
+                }
+                let ids = try Self.insertRows(captures, in: db)
+                return zip(ids, answers).map { StoredCapture(id: $0, ruleAnswer: $1) }
+            }
         }
         newCaptures.ring()
-        return ids
+        return stored
+    }
+
+    /// Most `fail_times` counters kept; beyond, the oldest (first counted) are forgotten (their keys fail again).
+    public static let maximumRuleCounters = 10_000
+
+    /// How many `fail_times` counters are stored.
+    public func ruleCounterCount() throws -> Int {
+        try translatingErrors("read rule counters") {
+            try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rule_counter") ?? 0 }
+        }
+    }
+
+    /// The stored count of a `fail_times` key (`RuleCandidate.Counter.key`); nil when it has none.
+    public func ruleCount(key: String) throws -> Int? {
+        try translatingErrors("read rule counters") {
+            try pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count FROM rule_counter WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// The candidate that answers `encoded`, its counter counted; the capture is marked as answered by it.
+    static func chooseRule(for encoded: inout EncodedCapture, in db: Database) throws -> RuleAnswer? {
+        for candidate in encoded.ruleCandidates {
+            if let counter = candidate.counter {
+                let count =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count FROM rule_counter WHERE key = ?", arguments: [counter.key]) ?? 0
+                guard count < counter.limit else { continue }
+                let now = encoded.capture.receivedAt.microsecondsSinceEpoch
+                try db.execute(
+                    sql: """
+                        INSERT INTO rule_counter (key, count, updated_at) VALUES (?, 1, ?)
+                        ON CONFLICT (key) DO UPDATE SET count = count + 1, updated_at = excluded.updated_at
+                        """, arguments: [counter.key, now])
+                if count == 0 {
+                    // A new key has the highest seq (the largest plus one): forget those more than the cap
+                    // behind it, a range of the primary key, so the table stays bounded at constant cost.
+                    try db.execute(
+                        sql: "DELETE FROM rule_counter WHERE seq <= ?",
+                        arguments: [db.lastInsertedRowID - Int64(maximumRuleCounters)])
+                }
+            }
+            encoded.capture.answeredBy = .rule
+            encoded.capture.rule = candidate.answer.ruleName
+            encoded.capture.responseStatus = candidate.answer.action == .answer ? candidate.answer.status : 0
+            return candidate.answer
+        }
+        return nil
     }
 
     /// Inserts the capture rows inside a write transaction the caller holds; returns their ids in order.
@@ -29,8 +94,8 @@ extension CaptureStore {
                     received_at, remote_address, method, target, path, http_version, headers, raw_head,
                     body, body_file, body_size, body_sha256, raw_body, raw_body_file, raw_body_size,
                     malformed, problem, announced_body_size, response_status,
-                    signature_scheme, signature_status, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    signature_scheme, signature_status, signature, answered_by, rule)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         var ids: [Int64] = []
         ids.reserveCapacity(captures.count)
@@ -61,6 +126,8 @@ extension CaptureStore {
             try row.bind(capture.signature?.scheme)
             try row.bind(capture.signature?.status.rawValue)
             try row.bind(encoded.signatureJSON)
+            try row.bind(capture.answeredBy?.rawValue)
+            try row.bind(capture.rule)
             try row.execute()
             let id = db.lastInsertedRowID
             ids.append(id)
@@ -131,11 +198,24 @@ extension CaptureStore {
     }
 }
 
+/// A stored capture's id, and the answer of the response rule chosen for it (nil: no rule answers).
+public struct StoredCapture: Sendable {
+    public var id: Int64
+    public var ruleAnswer: RuleAnswer?
+
+    public init(id: Int64, ruleAnswer: RuleAnswer? = nil) {
+        self.id = id
+        self.ruleAnswer = ruleAnswer
+    }
+}
+
 /// A capture with its JSON columns encoded, ready to insert.
 public struct EncodedCapture: Sendable {
     public var capture: Capture
     /// The forward queue this capture joins in the transaction that stores it, if any.
     public var forwardQueue: String?
+    /// The response rules that match it, in order (`CaptureStore.insertChoosingRules` picks one).
+    public var ruleCandidates: [RuleCandidate] = []
     let headersJSON: String
     let signatureJSON: String?
 

@@ -8,9 +8,11 @@ import Synchronization
 /// Each submitter is told when its capture is durable, or why it is not, and only then answers the sender.
 public final class CaptureWriter: Sendable {
     public typealias Completion = @Sendable (Result<Int64, any Error>) -> Void
+    /// Told the stored id and the answer of the response rule chosen in the same transaction, if any.
+    public typealias StoredCompletion = @Sendable (Result<StoredCapture, any Error>) -> Void
 
     private struct Pending: ~Copyable {
-        var items: [(Pending.Item, Completion)] = []
+        var items: [(Pending.Item, StoredCompletion)] = []
 
         enum Item {
             case encoded(EncodedCapture)
@@ -31,6 +33,8 @@ public final class CaptureWriter: Sendable {
     private let committed: @Sendable ([Capture]) -> Void
     /// The forward queue (if any) a capture joins in the same transaction that stores it.
     private let forwardQueue: @Sendable (Capture) -> String?
+    /// The response rules matching a capture (after `prepare`, on the same thread); the store picks one.
+    private let ruleCandidates: @Sendable (Capture) -> [RuleCandidate]
     #if HOOKSTASH_BENCH_STORE_FREE
         private let benchmarkStoreFreeIDs = Atomic<Int64>(0)
     #endif
@@ -40,8 +44,10 @@ public final class CaptureWriter: Sendable {
         maxBatch: Int = 512,
         prepare: @escaping @Sendable (inout Capture) -> Void = { _ in },
         forwardQueue: @escaping @Sendable (Capture) -> String? = { _ in nil },
+        ruleCandidates: @escaping @Sendable (Capture) -> [RuleCandidate] = { _ in [] },
         committed: @escaping @Sendable ([Capture]) -> Void = { _ in }
     ) {
+        self.ruleCandidates = ruleCandidates
         self.store = store
         self.maxBatch = maxBatch
         self.prepare = prepare
@@ -50,11 +56,14 @@ public final class CaptureWriter: Sendable {
     }
 
     public func submit(_ capture: Capture, completion: @escaping Completion) {
+        submit(capture, stored: { completion($0.map(\.id)) })
+    }
+
+    /// Like `submit(_:completion:)`; the completion also has the response rule chosen for the capture.
+    public func submit(_ capture: Capture, stored completion: @escaping StoredCompletion) {
         let item: Pending.Item
         if capture.body.inlineBytes != nil {
-            var prepared = capture
-            prepare(&prepared)
-            item = .encoded(EncodedCapture(prepared, forwardQueue: forwardQueue(prepared)))
+            item = .encoded(encode(capture))
         } else {
             item = .unprepared(capture)
         }
@@ -64,7 +73,7 @@ public final class CaptureWriter: Sendable {
             // signature check, the JSON columns), then the capture is answered without being stored. A hookstash
             // that answers before the commit is never built otherwise.
             _ = item
-            completion(.success(benchmarkStoreFreeIDs.add(1, ordering: .relaxed).newValue))
+            completion(.success(StoredCapture(id: benchmarkStoreFreeIDs.add(1, ordering: .relaxed).newValue)))
             return
         #endif
         let startDrain = pending.withLock { state in
@@ -76,6 +85,15 @@ public final class CaptureWriter: Sendable {
         if startDrain {
             queue.async { self.drain() }
         }
+    }
+
+    /// Prepares (signature verdict), then encodes with the forward queue and the matching response rules.
+    private func encode(_ capture: Capture) -> EncodedCapture {
+        var prepared = capture
+        prepare(&prepared)
+        var encoded = EncodedCapture(prepared, forwardQueue: forwardQueue(prepared))
+        encoded.ruleCandidates = ruleCandidates(prepared)
+        return encoded
     }
 
     public func submit(_ capture: Capture) async throws -> Int64 {
@@ -93,7 +111,7 @@ public final class CaptureWriter: Sendable {
 
     private func drain() {
         while true {
-            let batch: [(Pending.Item, Completion)] = pending.withLock { state in
+            let batch: [(Pending.Item, StoredCompletion)] = pending.withLock { state in
                 if state.items.isEmpty {
                     state.draining = false
                     return []
@@ -108,16 +126,22 @@ public final class CaptureWriter: Sendable {
                 switch item {
                 case .encoded(let encoded):
                     return encoded
-                case .unprepared(var capture):
-                    prepare(&capture)
-                    return EncodedCapture(capture, forwardQueue: forwardQueue(capture))
+                case .unprepared(let capture):
+                    return encode(capture)
                 }
             }
             do {
-                let ids = try store.insert(encoded: encoded)
+                let stored = try store.insertChoosingRules(encoded: encoded)
                 var captures = encoded.map(\.capture)
-                for index in captures.indices { captures[index].id = ids[index] }
-                for (index, item) in batch.enumerated() { item.1(.success(ids[index])) }
+                for index in captures.indices {
+                    captures[index].id = stored[index].id
+                    if let answer = stored[index].ruleAnswer {
+                        captures[index].answeredBy = .rule
+                        captures[index].rule = answer.ruleName
+                        captures[index].responseStatus = answer.action == .answer ? answer.status : 0
+                    }
+                }
+                for (index, item) in batch.enumerated() { item.1(.success(stored[index])) }
                 committed(captures)
             } catch {
                 for item in batch { item.1(.failure(error)) }

@@ -96,6 +96,19 @@ enum StoreMigrations {
                         AND json_extract(signature, '$.expected') NOT LIKE '%…'
                     """)
         }
+        migrator.registerMigration("v5 response rules") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE capture ADD COLUMN answered_by TEXT;  -- handshake, rule, relay, endpoint, default
+                    ALTER TABLE capture ADD COLUMN rule TEXT;         -- the rule's name when answered_by = 'rule'
+                    CREATE TABLE rule_counter (
+                        seq INTEGER PRIMARY KEY,               -- creation order: the oldest beyond the cap go
+                        key TEXT NOT NULL UNIQUE,              -- rule name, LF, rendered fail_key (or sha256:…)
+                        count INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL            -- microseconds since the Unix epoch, UTC
+                    );
+                    """)
+        }
         return migrator
     }
 }

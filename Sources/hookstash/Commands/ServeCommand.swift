@@ -40,6 +40,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
+    @Option(
+        help: ArgumentHelp(
+            "Once the listener and the inspector accept, write their URLs (real ports), the store and the pid to "
+                + "this file as JSON; removed on shutdown. See `hookstash wait-ready`.",
+            valueName: "path"))
+    var readyFile: String?
+
     func validate() throws {
         if let inspect = inspector.configuration(environment: ProcessInfo.processInfo.environment) {
             do {
@@ -75,6 +82,12 @@ struct ServeCommand: AsyncParsableCommand {
             response: try response.response(), forwarding: forwarding.configuration,
             targetGuard: targets.targetGuard)
         configuration.wording = .commandLine
+        if let config {
+            configuration.reloadEndpoints = { () throws(ConfigurationError) in
+                try ConfigurationFile.load(path: config, environment: environment)
+            }
+        }
+        configuration.readyFile = readyFile
         return configuration
     }
 

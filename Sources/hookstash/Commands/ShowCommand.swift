@@ -56,7 +56,8 @@ enum CaptureText {
         var lines: [String] = []
         lines.append(
             "#\(capture.id)  \(capture.receivedAt.rfc3339)  from \(field(capture.remoteAddress))  "
-                + "answered \(capture.responseStatus)")
+                + "answered \(capture.responseStatus)"
+                + (capture.rule.map { " by rule '\(field($0))'" } ?? ""))
         if let problem = capture.problem {
             lines.append(
                 (capture.malformed ? "malformed: " : "refused: ") + field(Wording.commandLine.sentence(problem)))

@@ -97,7 +97,7 @@ struct ResponseOptions: ParsableArguments {
         }
         return CaptureResponse(
             status: responseStatus, headers: headers, body: Array(responseBody.utf8),
-            delayMilliseconds: responseDelay.milliseconds)
+            delay: responseDelay.duration)
     }
 }
 
