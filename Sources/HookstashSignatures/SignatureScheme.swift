@@ -19,20 +19,20 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
     public var headerNames: [String] { definition.headerNames }
 
     /// Whether the signature covers the request URL, so verifying needs the public URL the sender used.
-    public var signsURL: Bool { self == .twilio || self == .square }
+    public var signsURL: Bool { definition.signsURL }
 
-    var definition: any SchemeDefinition {
+    var definition: SchemeDefinition {
         switch self {
-        case .front: FrontScheme()
-        case .frontApp: FrontAppScheme()
-        case .github: GitHubScheme()
-        case .stripe: StripeScheme()
-        case .slack: SlackScheme()
-        case .shopify: ShopifyScheme()
-        case .standardWebhooks: StandardWebhooksScheme()
-        case .twilio: TwilioScheme()
-        case .paddle: PaddleScheme()
-        case .square: SquareScheme()
+        case .front: .front
+        case .frontApp: .frontApp
+        case .github: .github
+        case .stripe: .stripe
+        case .slack: .slack
+        case .shopify: .shopify
+        case .standardWebhooks: .standardWebhooks
+        case .twilio: .twilio
+        case .paddle: .paddle
+        case .square: .square
         }
     }
 

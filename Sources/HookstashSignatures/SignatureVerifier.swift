@@ -30,11 +30,10 @@ public enum SignatureVerifier {
         let urls = SignedURLSources(request: request, publicURL: policy.publicURL)
         let parts = SignedParts(
             method: request.method, body: request.body, timestamp: reading.timestamp,
-            url: scheme.signsURL ? urls.canonical.url.text : nil,
-            messageID: StandardWebhooksScheme.messageID(in: request.headers),
+            url: definition.signsURL ? urls.canonical.url.text : nil, messageID: reading.messageID,
             contentType: request.headers.first("Content-Type"))
         let urlForms: [String?] =
-            scheme.signsURL ? unique(definition.urlForms(urls.canonical.url).map(\.text)) : [parts.url]
+            definition.signsURL ? unique(definition.urlForms(urls.canonical.url).map(\.text)) : [parts.url]
 
         verdict.status = .invalid
         search: for (index, secret) in policy.secrets.enumerated() {
@@ -89,7 +88,7 @@ public enum SignatureVerifier {
     }
 
     static func timestampWarnings(
-        _ reading: SignatureReading, _ definition: any SchemeDefinition, receivedAt: Timestamp
+        _ reading: SignatureReading, _ definition: SchemeDefinition, receivedAt: Timestamp
     ) -> [SignatureFinding] {
         guard let text = reading.timestamp, let header = reading.timestampHeader else { return [] }
         func finding(_ code: SignatureFinding.Code) -> SignatureFinding {
