@@ -60,6 +60,8 @@ public enum SignatureSchemeSelection: Sendable, Hashable, CustomStringConvertibl
     case auto
     case none
     case scheme(SignatureScheme)
+    /// A scheme the configuration defines (`[[scheme]]`).
+    case custom(CustomSignatureScheme)
 
     /// Parses `auto`, `none` or a scheme name (case-insensitive); nil for anything else.
     public init?(name: String) {
@@ -78,6 +80,7 @@ public enum SignatureSchemeSelection: Sendable, Hashable, CustomStringConvertibl
         case .auto: "auto"
         case .none: "none"
         case .scheme(let scheme): scheme.rawValue
+        case .custom(let scheme): scheme.name
         }
     }
 

@@ -6,7 +6,7 @@ import HookstashCore
 /// one HMAC per configured secret (and URL form) for the verdict, a few dozen more for a diagnosis.
 public enum SignatureVerifier {
     public static func verify(_ request: SignatureRequest, policy: SignaturePolicy) -> SignatureVerdict {
-        let scheme: SignatureScheme
+        let base: SchemeDefinition
         switch policy.scheme {
         case .none:
             return SignatureVerdict(scheme: "none", status: .unchecked)
@@ -14,16 +14,18 @@ public enum SignatureVerifier {
             guard let detected = SignatureScheme.detect(in: request.headers) else {
                 return SignatureVerdict(scheme: "auto", status: .missing)
             }
-            scheme = detected
+            base = detected.definition
         case .scheme(let named):
-            scheme = named
+            base = named.definition
+        case .custom(let custom):
+            base = custom.definition
         }
-        let definition = scheme.definition.fitted(to: request.headers)
+        let definition = base.fitted(to: request.headers)
         guard let reading = definition.read(request.headers) else {
-            return SignatureVerdict(scheme: scheme.rawValue, status: .missing)
+            return SignatureVerdict(scheme: definition.name, status: .missing)
         }
         var verdict = SignatureVerdict(
-            scheme: scheme.rawValue, status: .unchecked, header: reading.header, received: reading.received,
+            scheme: definition.name, status: .unchecked, header: reading.header, received: reading.received,
             warnings: reading.warnings + timestampWarnings(reading, definition, receivedAt: request.receivedAt))
         guard !policy.secrets.isEmpty else { return verdict }
 

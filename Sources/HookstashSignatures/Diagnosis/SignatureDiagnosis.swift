@@ -262,11 +262,11 @@ struct SignatureDiagnosis {
     private func form(of mac: [UInt8]) -> Form? {
         if SignatureVerifier.matches(mac, reading.signatures, definition.encoding) { return .exact }
         for (value, prefix) in tokens {
-            if let decoded = [UInt8](hexString: value), constantTimeEquals(decoded, mac) {
-                return .written(encoding: .hex, prefix: prefix)
-            }
-            if let decoded = Base64.decode(value), constantTimeEquals(decoded, mac) {
-                return .written(encoding: .base64, prefix: prefix)
+            // hex, base64, base64url: a token that decodes in more than one is read in the first.
+            for encoding in SignatureEncoding.allCases {
+                if let decoded = encoding.decode(value), constantTimeEquals(decoded, mac) {
+                    return .written(encoding: encoding, prefix: prefix)
+                }
             }
         }
         return nil
