@@ -127,6 +127,17 @@ enum TimestampSource: Sendable, Hashable {
 enum TimestampUnit: String, Sendable, Hashable {
     case seconds
     case milliseconds
+    /// An RFC 3339 time (`2026-01-01T00:00:00.123Z`), signed as the sender wrote it (Twitch, Zendesk).
+    case rfc3339
+
+    /// How a sender writes `time`.
+    func text(_ time: Timestamp) -> String {
+        switch self {
+        case .seconds: String(time.microsecondsSinceEpoch / 1_000_000)
+        case .milliseconds: String(time.microsecondsSinceEpoch / 1000)
+        case .rfc3339: time.rfc3339
+        }
+    }
 }
 
 /// The headers one sender family uses (Standard Webhooks' `webhook-*`, Svix's `svix-*`).
@@ -212,6 +223,9 @@ struct SchemeDefinition: Sendable, Hashable {
     var key: KeyFormat = .text
     /// Headers that must be present besides the signature for `auto` to pick this scheme.
     var detectionAlsoNeeds: [String] = []
+    /// Whether `auto` may pick this scheme: false when its headers are another scheme's and the MAC is the same
+    /// computation (Meta and Intercom sign as GitHub does, in GitHub's headers).
+    var autoDetected = true
     /// Methods whose requests are signed over the text `undefined` in place of the body (Front applications).
     var undefinedBodyMethods: [String] = []
     /// The query parameter carrying the body's hex SHA-256 when the URL alone is signed (Twilio's `bodySHA256`).
@@ -257,6 +271,7 @@ struct SchemeDefinition: Sendable, Hashable {
 
 extension SchemeDefinition {
     func isPresent(in headers: HeaderList) -> Bool {
+        guard autoDetected else { return false }
         if let legacy, headers.contains(legacy.header) { return true }
         return self.headers.contains { headers.contains($0.signature) }
             && detectionAlsoNeeds.allSatisfy { headers.contains($0) }
@@ -331,7 +346,8 @@ extension SchemeDefinition {
             return KeyValueList(value, separator: separator).values(key)
         case .list(let separator, let prefix):
             return value.split(separator: separator).compactMap { item in
-                item.hasPrefix(prefix) ? String(item.dropFirst(prefix.count)) : nil
+                let item = item.trimmingSpaces()
+                return item.hasPrefix(prefix) ? String(item.dropFirst(prefix.count)) : nil
             }
         }
     }

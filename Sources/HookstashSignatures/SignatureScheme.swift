@@ -12,6 +12,34 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
     case twilio
     case paddle
     case square
+    case twitch
+    case zoom
+    case linear
+    case intercom
+    case hubspot
+    case typeform
+    case woocommerce
+    case asana
+    case sentry
+    case vercel
+    case lemonsqueezy
+    case bitbucket
+    case meta
+    case trello
+    case dropbox
+    case calendly
+    case mux
+    case persona
+    case pagerduty
+    case circleci
+    case webflow
+    case razorpay
+    case paystack
+    case calcom = "cal-com"
+    case coinbaseCommerce = "coinbase-commerce"
+    case notion
+    case docusign
+    case zendesk
 
     public var description: String { rawValue }
 
@@ -20,6 +48,14 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
 
     /// Whether the signature covers the request URL, so verifying needs the public URL the sender used.
     public var signsURL: Bool { definition.signsURL }
+
+    /// The scheme `auto` picks from the signature headers this scheme's sender adds (`hookstash sign` writes): itself,
+    /// another scheme that signs the same way in the same headers (Meta and Intercom read as GitHub), or nil when
+    /// `auto` also needs a header the signature does not bring (Lemon Squeezy's `X-Event-Name`).
+    public var autoDetectedAs: SignatureScheme? {
+        let headers = HeaderList(definition.headers[0].names.map { ($0, "x") })
+        return Self.detect(in: headers)
+    }
 
     var definition: SchemeDefinition {
         switch self {
@@ -33,6 +69,34 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
         case .twilio: .twilio
         case .paddle: .paddle
         case .square: .square
+        case .twitch: .twitch
+        case .zoom: .zoom
+        case .linear: .linear
+        case .intercom: .intercom
+        case .hubspot: .hubspot
+        case .typeform: .typeform
+        case .woocommerce: .woocommerce
+        case .asana: .asana
+        case .sentry: .sentry
+        case .vercel: .vercel
+        case .lemonsqueezy: .lemonsqueezy
+        case .bitbucket: .bitbucket
+        case .meta: .meta
+        case .trello: .trello
+        case .dropbox: .dropbox
+        case .calendly: .calendly
+        case .mux: .mux
+        case .persona: .persona
+        case .pagerduty: .pagerduty
+        case .circleci: .circleci
+        case .webflow: .webflow
+        case .razorpay: .razorpay
+        case .paystack: .paystack
+        case .calcom: .calcom
+        case .coinbaseCommerce: .coinbaseCommerce
+        case .notion: .notion
+        case .docusign: .docusign
+        case .zendesk: .zendesk
         }
     }
 
@@ -48,10 +112,13 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
     /// The scheme whose signature headers `headers` carries, most specific first; nil when none is present.
     public static func detect(in headers: HeaderList) -> SignatureScheme? {
         // Order matters: a Front application request also carries X-Front-Signature.
-        let order: [SignatureScheme] = [
-            .frontApp, .front, .github, .stripe, .slack, .shopify, .standardWebhooks, .twilio, .paddle, .square,
-        ]
-        return order.first { $0.definition.isPresent(in: headers) }
+        // Bitbucket's X-Hub-Signature is GitHub's legacy header name: Bitbucket (with X-Event-Key) goes first.
+        let order: [SignatureScheme] =
+            [
+                .frontApp, .front, .bitbucket, .github, .stripe, .slack, .shopify, .standardWebhooks, .twilio, .paddle,
+                .square,
+            ]
+        return (order + allCases.filter { !order.contains($0) }).first { $0.definition.isPresent(in: headers) }
     }
 }
 

@@ -30,8 +30,7 @@ public enum SignatureSigner {
         let seconds = timestamp.microsecondsSinceEpoch / 1_000_000
         let parts = SignedParts(
             method: method, body: body,
-            timestamp: definition.timestampInMilliseconds
-                ? String(timestamp.microsecondsSinceEpoch / 1000) : String(seconds),
+            timestamp: definition.timestampUnit.text(timestamp),
             url: url.map { deliveryURL(scheme: scheme, url: $0, body: body, method: method, contentType: contentType) },
             messageID: messageID ?? defaultMessageID(body: body, seconds: seconds), contentType: contentType)
         let mac = try HMAC.code(definition.algorithm, key: key, message: definition.message(parts))

@@ -100,19 +100,25 @@ public enum SignatureVerifier {
             finding.provider = definition.provider
             return finding
         }
-        guard let value = Int64(text), value >= 0 else { return [finding(.timestampNotANumber)] }
         var warnings: [SignatureFinding] = []
-        var seconds = Double(value)
-        let looksLikeMilliseconds = value >= 100_000_000_000
-        if definition.timestampInMilliseconds {
-            if looksLikeMilliseconds {
+        var seconds: Double
+        if definition.timestampUnit == .rfc3339 {
+            guard let time = Timestamp(rfc3339: text) else { return [finding(.timestampNotANumber)] }
+            seconds = time.secondsSinceEpoch
+        } else {
+            guard let value = Int64(text), value >= 0 else { return [finding(.timestampNotANumber)] }
+            seconds = Double(value)
+            let looksLikeMilliseconds = value >= 100_000_000_000
+            if definition.timestampInMilliseconds {
+                if looksLikeMilliseconds {
+                    seconds /= 1000
+                } else {
+                    warnings.append(finding(.timestampInSeconds))
+                }
+            } else if looksLikeMilliseconds {
                 seconds /= 1000
-            } else {
-                warnings.append(finding(.timestampInSeconds))
+                warnings.append(finding(.timestampInMilliseconds))
             }
-        } else if looksLikeMilliseconds {
-            seconds /= 1000
-            warnings.append(finding(.timestampInMilliseconds))
         }
         guard let tolerance = definition.tolerance else { return warnings }
         let skew = receivedAt.secondsSinceEpoch - seconds

@@ -36,7 +36,10 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
     /// Scheme names the configuration accepts (the same as the default scheme selection takes).
     public static let schemeNames = [
         "front", "front-app", "github", "stripe", "slack", "shopify", "standard-webhooks", "twilio", "paddle",
-        "square", "none", "auto",
+        "square", "twitch", "zoom", "linear", "intercom", "hubspot", "typeform", "woocommerce", "asana", "sentry",
+        "vercel", "lemonsqueezy", "bitbucket", "meta", "trello", "dropbox", "calendly", "mux", "persona", "pagerduty",
+        "circleci", "webflow", "razorpay", "paystack", "cal-com", "coinbase-commerce", "notion", "docusign", "zendesk",
+        "none", "auto",
     ]
 
     /// Whether `path` is this endpoint's prefix or lies below it, at a segment boundary.
