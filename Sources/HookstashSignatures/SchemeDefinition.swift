@@ -223,6 +223,8 @@ struct SchemeDefinition: Sendable, Hashable {
     var key: KeyFormat = .text
     /// Headers that must be present besides the signature for `auto` to pick this scheme.
     var detectionAlsoNeeds: [String] = []
+    /// Whether the header carries the secret itself (GitLab's `X-Gitlab-Token`): compared, not an HMAC.
+    var comparesToken = false
     /// Whether `auto` may pick this scheme: false when its headers are another scheme's and the MAC is the same
     /// computation (Meta and Intercom sign as GitHub does, in GitHub's headers).
     var autoDetected = true

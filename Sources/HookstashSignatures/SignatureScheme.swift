@@ -40,6 +40,8 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
     case notion
     case docusign
     case zendesk
+    case gitlab
+    case okta
 
     public var description: String { rawValue }
 
@@ -48,6 +50,9 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
 
     /// Whether the signature covers the request URL, so verifying needs the public URL the sender used.
     public var signsURL: Bool { definition.signsURL }
+
+    /// Whether the sender puts the secret itself in a header (GitLab, Okta) rather than a MAC of the request.
+    public var comparesToken: Bool { definition.comparesToken }
 
     /// The scheme `auto` picks from the signature headers this scheme's sender adds (`hookstash sign` writes): itself,
     /// another scheme that signs the same way in the same headers (Meta and Intercom read as GitHub), or nil when
@@ -97,6 +102,8 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
         case .notion: .notion
         case .docusign: .docusign
         case .zendesk: .zendesk
+        case .gitlab: .gitlab
+        case .okta: .okta
         }
     }
 

@@ -33,6 +33,7 @@ public enum SignatureSigner {
             timestamp: definition.timestampUnit.text(timestamp),
             url: url.map { deliveryURL(scheme: scheme, url: $0, body: body, method: method, contentType: contentType) },
             messageID: messageID ?? defaultMessageID(body: body, seconds: seconds), contentType: contentType)
+        if definition.comparesToken { return definition.headers(signature: secret, parts: parts) }
         let mac = try HMAC.code(definition.algorithm, key: key, message: definition.message(parts))
         var headers = definition.headers(signature: definition.written(mac), parts: parts)
         if let legacy = definition.legacy, definition.signerAddsLegacy {

@@ -29,6 +29,8 @@ public enum SignatureVerifier {
             warnings: reading.warnings + timestampWarnings(reading, definition, receivedAt: request.receivedAt))
         guard !policy.secrets.isEmpty else { return verdict }
 
+        if definition.comparesToken { return compareToken(reading, definition, policy, verdict) }
+
         let urls = SignedURLSources(request: request, publicURL: policy.publicURL)
         let parts = SignedParts(
             method: request.method, body: request.body, timestamp: reading.timestamp,
@@ -72,6 +74,48 @@ public enum SignatureVerifier {
                 definition: definition, reading: reading, parts: parts, urls: urls, policy: policy)
             verdict.diagnosis = diagnosis.findings()
         }
+        return verdict
+    }
+
+    /// A scheme that sends the secret itself: valid when the header is a configured secret, compared in constant
+    /// time. `expected` stays empty: it would be the secret.
+    private static func compareToken(
+        _ reading: SignatureReading, _ definition: SchemeDefinition, _ policy: SignaturePolicy,
+        _ unchecked: SignatureVerdict
+    ) -> SignatureVerdict {
+        var verdict = unchecked
+        verdict.received = nil  // the secret itself, when it is right
+        let received = reading.signatures.first.map { Array($0.utf8) } ?? []
+        verdict.status = .invalid
+        for (index, secret) in policy.secrets.enumerated() where constantTimeEquals(Array(secret.utf8), received) {
+            verdict.status = .valid
+            verdict.matchedSecret = index + 1
+            return verdict
+        }
+        var findings: [SignatureFinding] = []
+        for (index, secret) in policy.secrets.enumerated() {
+            let trimmed = secret.trimmingWhitespaceAndNewlines()
+            if trimmed != secret, constantTimeEquals(Array(trimmed.utf8), received) {
+                var finding = SignatureFinding(.secretHasSurroundingWhitespace)
+                finding.provider = definition.provider
+                finding.secret = policy.secrets.count > 1 ? index + 1 : nil
+                findings.append(finding)
+            }
+        }
+        for other in policy.otherSecrets where constantTimeEquals(Array(other.secret.utf8), received) {
+            var finding = SignatureFinding(.secretOfOtherEndpoint)
+            finding.provider = definition.provider
+            finding.endpoint = other.label
+            findings.append(finding)
+        }
+        if findings.isEmpty {
+            var mismatch = SignatureFinding(.tokenMismatch)
+            mismatch.provider = definition.provider
+            mismatch.header = reading.header
+            mismatch.secret = policy.secrets.count > 1 ? 1 : nil
+            findings.append(mismatch)
+        }
+        verdict.diagnosis = findings
         return verdict
     }
 

@@ -128,6 +128,10 @@ extension Wording {
                 + "bodySHA256 query parameter (\(f.claimedBodySHA256 ?? "")): the body was changed after Twilio sent it"
         case .nothingMatched:
             return nothingMatched(f)
+        case .tokenMismatch:
+            return
+                "\(f.header ?? "the token header") is not \(f.secret.map { "secret #\($0)" } ?? "the configured secret"); "
+                + "\(provider) sends the secret itself, compared byte for byte (it covers nothing of the body)"
         case .timestampAbsent:
             let header = f.header ?? "the timestamp header"
             if let field = f.field { return "\(header) has no \(field)= timestamp" }

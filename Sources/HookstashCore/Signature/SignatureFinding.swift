@@ -46,6 +46,9 @@ public struct SignatureFinding: Sendable, Hashable, Codable {
         case bodyHashMismatch = "body_hash_mismatch"
         /// No variant matched: what was computed and compared.
         case nothingMatched = "nothing_matched"
+        /// A scheme that sends the secret itself (GitLab's `X-Gitlab-Token`): the value is no configured secret
+        /// (`header`, `provider`).
+        case tokenMismatch = "token_mismatch"
 
         // Warnings: facts that do not change the status.
         /// The timestamp the scheme signs is absent (`header`, `field`).

@@ -138,4 +138,16 @@ extension SchemeDefinition {
                 signature: "X-Zendesk-Webhook-Signature", timestamp: .header("X-Zendesk-Webhook-Signature-Timestamp"))
         ],
         signed: [.timestamp, .body], timestampUnit: .rfc3339)
+
+    /// GitLab: `X-Gitlab-Token` is the secret token itself, compared as is; it covers nothing of the body.
+    static let gitlab = SchemeDefinition(
+        name: "gitlab", provider: "GitLab", algorithm: .sha256, encoding: .hex, format: .plain(prefix: ""),
+        headers: [SchemeHeaders(signature: "X-Gitlab-Token")], signed: [], comparesToken: true)
+
+    /// Okta event hooks: the secret in the header the hook is configured with (`Authorization` by default),
+    /// compared as is; `auto` does not read `Authorization` as Okta's. Okta proves the endpoint with a GET carrying
+    /// `X-Okta-Verification-Challenge`, answered `{"verification":"<value>"}`.
+    static let okta = SchemeDefinition(
+        name: "okta", provider: "Okta", algorithm: .sha256, encoding: .hex, format: .plain(prefix: ""),
+        headers: [SchemeHeaders(signature: "Authorization")], signed: [], comparesToken: true, autoDetected: false)
 }
