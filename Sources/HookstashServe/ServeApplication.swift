@@ -2,6 +2,7 @@ import HookstashCore
 import HookstashDelivery
 import HookstashInspector
 import HookstashServer
+import HookstashSignatures
 import HookstashStore
 import Logging
 import ServiceLifecycle
@@ -121,6 +122,10 @@ public struct ServeApplication: Service {
             respond: { target, _ in router.route(forPath: target.path).response },
             relay: relay)
         listenerConfiguration.wording = configuration.wording
+        listenerConfiguration.handshake = { request in
+            SignatureScheme.handshakeResponse(
+                to: request, policy: router.route(forPath: RequestTarget(request.target).path).policy)
+        }
         let listener = CaptureListener(
             configuration: listenerConfiguration,
             store: store, writer: writer, shutdownGrace: listenerSettings.shutdownGrace, logger: logger)

@@ -190,8 +190,28 @@ enum KeyFormat: Sendable, Hashable {
 
 /// A handshake a sender makes before it sends webhooks, and how it is answered.
 enum Handshake: Sendable, Hashable {
-    /// The value of `header` echoed as `200 {"<field>":"<value>"}` (Front's `X-Front-Challenge`).
+    /// The value of `header` echoed as `200 {"<field>":"<value>"}` (Front's `X-Front-Challenge`, Okta's
+    /// `X-Okta-Verification-Challenge`).
     case echoHeaderAsJSON(header: String, field: String)
+    /// The value of `header` echoed in the same header of an empty `200` (Asana's `X-Hook-Secret`).
+    case echoHeader(String)
+    /// A GET whose query parameter `parameter` is echoed as the `text/plain` body (Dropbox's `challenge`).
+    case queryChallenge(parameter: String)
+    /// Meta's GET `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: the challenge echoed when the token is
+    /// the configured verify token, 403 when it is not.
+    case verifyTokenChallenge
+    /// Zoom's `endpoint.url_validation` POST: `{"plainToken":…,"encryptedToken":<hex HMAC-SHA256(secret,
+    /// plainToken)>}`, only for a request whose own signature is valid (else the endpoint would sign anything).
+    case zoomURLValidation
+
+    /// Whether the handshake is recognised by a header of the provider's own, so that a path checking no particular
+    /// scheme (`auto`, `none`) answers it too; the others are answered only on a path that names the scheme.
+    var isUnambiguous: Bool {
+        switch self {
+        case .echoHeaderAsJSON, .echoHeader: true
+        case .queryChallenge, .verifyTokenChallenge, .zoomURLValidation: false
+        }
+    }
 }
 
 /// An older signature header a sender still adds, checked when it is the only one present (GitHub's SHA-1
@@ -478,22 +498,6 @@ extension SchemeDefinition {
         finding.bodySHA256 = actual
         finding.claimedBodySHA256 = claimed
         return finding
-    }
-
-    /// The answer to the provider's handshake request, when `headers` make one.
-    func handshakeResponse(to headers: HeaderList) -> CaptureResponse? {
-        switch handshake {
-        case .echoHeaderAsJSON(let header, let field):
-            guard let value = headers.first(header) else { return nil }
-            var body = Array(#"{""#.utf8)
-            body += JSONText.escaped(field).utf8
-            body += Array(#"":""#.utf8)
-            body += JSONText.escaped(value).utf8
-            body += Array(#""}"#.utf8)
-            return CaptureResponse(status: 200, headers: HeaderList([("Content-Type", "application/json")]), body: body)
-        case nil:
-            return nil
-        }
     }
 
     /// The header lines a sender adds, given the encoded signature (prefix included), in the first family's names.

@@ -14,6 +14,6 @@ extension SignaturePolicy {
             ?? SignatureSchemeSelection(name: endpoint.scheme) ?? .auto
         self.init(
             scheme: selection, secrets: endpoint.secrets,
-            publicURL: endpoint.publicURL, otherSecrets: others)
+            publicURL: endpoint.publicURL, otherSecrets: others, verifyToken: endpoint.verifyToken)
     }
 }

@@ -107,15 +107,6 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
         }
     }
 
-    /// The answer a provider's handshake asks for (Front's `X-Front-Challenge`), whichever scheme the path checks:
-    /// a sender proving the endpoint before it sends any webhook has no signature yet. nil for any other request.
-    public static func handshakeResponse(to headers: HeaderList) -> CaptureResponse? {
-        for scheme in allCases {
-            if let response = scheme.definition.handshakeResponse(to: headers) { return response }
-        }
-        return nil
-    }
-
     /// The scheme whose signature headers `headers` carries, most specific first; nil when none is present.
     public static func detect(in headers: HeaderList) -> SignatureScheme? {
         // Order matters: a Front application request also carries X-Front-Signature.

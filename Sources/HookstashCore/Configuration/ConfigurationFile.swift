@@ -93,7 +93,9 @@ public struct ConfigurationFile: Sendable, Hashable {
     private static func endpoint(
         from section: TOMLDocument.Section, customSchemes: Set<String>, environment: (String) -> String?
     ) throws(ConfigurationError) -> EndpointConfiguration {
-        let known = ["name", "path", "scheme", "secret", "secrets", "secret_env", "public_url", "forward"]
+        let known = [
+            "name", "path", "scheme", "secret", "secrets", "secret_env", "public_url", "forward", "verify_token",
+        ]
         try rejectUnknown(section, known: known)
         guard let pathEntry = section.entries.first(where: { $0.key == "path" }) else {
             throw ConfigurationError.badValue(line: section.line, "this [[endpoint]] has no path (path = \"/hook\")")
@@ -120,6 +122,8 @@ public struct ConfigurationFile: Sendable, Hashable {
                 endpoint.secrets.append(try string(entry))
             case "secrets":
                 endpoint.secrets += try strings(entry)
+            case "verify_token":
+                endpoint.verifyToken = try string(entry)
             case "public_url":
                 let url = try string(entry)
                 guard url.hasPrefix("http://") || url.hasPrefix("https://") else {

@@ -12,6 +12,8 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
     public var pathPrefix: String
     /// A scheme name (`front`, …), `auto` or `none`.
     public var scheme: String
+    /// The token a verify-token handshake must present (Meta's `hub.verify_token`), when configured.
+    public var verifyToken: String?
     /// Literal secrets first, then those read from environment variables, in file order.
     public var secrets: [String]
     /// The base URL the sender signs against (Twilio, Square).

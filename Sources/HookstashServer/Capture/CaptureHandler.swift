@@ -135,8 +135,10 @@ final class CaptureHandler: ChannelDuplexHandler {
             return
         }
         let target = RequestTarget(head.target)
-        let response =
-            SignatureScheme.handshakeResponse(to: head.headers) ?? configuration.respond(target, head.headers)
+        let handshake = SignatureRequest(
+            method: head.method, target: head.target, headers: head.headers, body: body.inlineBytes ?? [],
+            receivedAt: inFlight.receivedAt)
+        let response = configuration.handshake(handshake) ?? configuration.respond(target, head.headers)
         let capture = Capture(
             receivedAt: inFlight.receivedAt, remoteAddress: remoteAddress, method: head.method,
             target: target, httpVersion: head.version, headers: head.headers, body: body,

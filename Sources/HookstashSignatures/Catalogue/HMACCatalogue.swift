@@ -30,7 +30,7 @@ extension SchemeDefinition {
     static let zoom = SchemeDefinition(
         name: "zoom", provider: "Zoom", algorithm: .sha256, encoding: .hex, format: .plain(prefix: "v0="),
         headers: [SchemeHeaders(signature: "x-zm-signature", timestamp: .header("x-zm-request-timestamp"))],
-        signed: [.literal("v0:"), .timestamp, .literal(":"), .body])
+        signed: [.literal("v0:"), .timestamp, .literal(":"), .body], handshake: .zoomURLValidation)
 
     static let linear = bodyOnly("linear", "Linear", header: "Linear-Signature", .sha256, .hex)
 
@@ -52,7 +52,9 @@ extension SchemeDefinition {
         "typeform", "Typeform", header: "Typeform-Signature", .sha256, .base64, prefix: "sha256=")
     static let woocommerce = bodyOnly(
         "woocommerce", "WooCommerce", header: "X-WC-Webhook-Signature", .sha256, .base64)
+    /// Asana proves the endpoint with `X-Hook-Secret`, echoed in the answer; that secret then keys the HMAC.
     static let asana = bodyOnly("asana", "Asana", header: "X-Hook-Signature", .sha256, .hex)
+        .with(handshake: .echoHeader("X-Hook-Secret"))
     static let sentry = bodyOnly("sentry", "Sentry", header: "Sentry-Hook-Signature", .sha256, .hex)
     static let vercel = bodyOnly("vercel", "Vercel", header: "x-vercel-signature", .sha1, .hex)
     /// Lemon Squeezy's `X-Signature` is a generic name: `auto` picks it only beside `X-Event-Name`.
@@ -65,14 +67,17 @@ extension SchemeDefinition {
         detectionAlsoNeeds: ["X-Event-Key"])
     /// Meta (WhatsApp, Messenger, Instagram) signs as GitHub does, so `auto` reads it as GitHub's.
     static let meta = bodyOnly(
-        "meta", "Meta", header: "X-Hub-Signature-256", .sha256, .hex, prefix: "sha256=", autoDetected: false)
+        "meta", "Meta", header: "X-Hub-Signature-256", .sha256, .hex, prefix: "sha256=", autoDetected: false
+    ).with(handshake: .verifyTokenChallenge)
 
     /// Trello: `X-Trello-Webhook` = base64(HMAC-SHA1(application secret, body + callback URL)).
     static let trello = SchemeDefinition(
         name: "trello", provider: "Trello", algorithm: .sha1, encoding: .base64, format: .plain(prefix: ""),
         headers: [SchemeHeaders(signature: "X-Trello-Webhook")], signed: [.body, .url])
 
+    /// Dropbox proves the endpoint with a GET `?challenge=…`, echoed as the body.
     static let dropbox = bodyOnly("dropbox", "Dropbox", header: "X-Dropbox-Signature", .sha256, .hex)
+        .with(handshake: .queryChallenge(parameter: "challenge"))
 
     /// Calendly: `Calendly-Webhook-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "t.body">`, 3 minutes' tolerance.
     static let calendly = timestamped(
@@ -149,5 +154,13 @@ extension SchemeDefinition {
     /// `X-Okta-Verification-Challenge`, answered `{"verification":"<value>"}`.
     static let okta = SchemeDefinition(
         name: "okta", provider: "Okta", algorithm: .sha256, encoding: .hex, format: .plain(prefix: ""),
-        headers: [SchemeHeaders(signature: "Authorization")], signed: [], comparesToken: true, autoDetected: false)
+        headers: [SchemeHeaders(signature: "Authorization")], signed: [], comparesToken: true, autoDetected: false,
+        handshake: .echoHeaderAsJSON(header: "X-Okta-Verification-Challenge", field: "verification"))
+
+    /// This definition with `handshake`.
+    func with(handshake: Handshake) -> SchemeDefinition {
+        var copy = self
+        copy.handshake = handshake
+        return copy
+    }
 }
