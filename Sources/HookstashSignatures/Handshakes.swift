@@ -79,6 +79,21 @@ extension SchemeDefinition {
                     .sha256, key: Array(policy.secrets[index - 1].utf8), message: Array(plainToken.utf8))
             else { return nil }
             return Self.json([("plainToken", plainToken), ("encryptedToken", mac.hexString)])
+        case .discordPing:
+            guard request.method == "POST", request.body.count <= 64 * 1024,
+                case .object(let members)? = JSONReserialization.parse(request.body),
+                members.contains(where: { $0.0 == "type" && $0.1.literalText == "1" })
+            else { return nil }
+            var discord = policy
+            discord.scheme = .scheme(.discord)
+            guard SignatureVerifier.verify(request, policy: discord).status == .valid else {
+                return CaptureResponse(
+                    status: 401, headers: HeaderList([("Content-Type", "text/plain")]),
+                    body: Array("invalid request signature\n".utf8))
+            }
+            return CaptureResponse(
+                status: 200, headers: HeaderList([("Content-Type", "application/json")]),
+                body: Array(#"{"type":1}"#.utf8))
         case nil:
             return nil
         }
@@ -124,6 +139,12 @@ extension JSONReserialization.Node {
     /// The string, when the node is one.
     var text: String? {
         if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// A number, `true`, `false` or `null` as written, when the node is one.
+    var literalText: String? {
+        if case .literal(let value) = self { return value }
         return nil
     }
 }

@@ -200,6 +200,9 @@ enum Handshake: Sendable, Hashable {
     /// Meta's GET `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: the challenge echoed when the token is
     /// the configured verify token, 403 when it is not.
     case verifyTokenChallenge
+    /// Discord's PING (`{"type":1}`): `200 {"type":1}` when its signature verifies, `401` when it does not, as
+    /// Discord's endpoint check requires.
+    case discordPing
     /// Zoom's `endpoint.url_validation` POST: `{"plainToken":…,"encryptedToken":<hex HMAC-SHA256(secret,
     /// plainToken)>}`, only for a request whose own signature is valid (else the endpoint would sign anything).
     case zoomURLValidation
@@ -209,7 +212,7 @@ enum Handshake: Sendable, Hashable {
     var isUnambiguous: Bool {
         switch self {
         case .echoHeaderAsJSON, .echoHeader: true
-        case .queryChallenge, .verifyTokenChallenge, .zoomURLValidation: false
+        case .queryChallenge, .verifyTokenChallenge, .zoomURLValidation, .discordPing: false
         }
     }
 }
@@ -245,6 +248,9 @@ struct SchemeDefinition: Sendable, Hashable {
     var detectionAlsoNeeds: [String] = []
     /// Whether the header carries the secret itself (GitLab's `X-Gitlab-Token`): compared, not an HMAC.
     var comparesToken = false
+    /// Set for schemes signed with a private key and checked with the provider's public key (the configured
+    /// "secret"), in place of an HMAC.
+    var publicKey: PublicKeyAlgorithm? = nil
     /// Whether `auto` may pick this scheme: false when its headers are another scheme's and the MAC is the same
     /// computation (Meta and Intercom sign as GitHub does, in GitHub's headers).
     var autoDetected = true

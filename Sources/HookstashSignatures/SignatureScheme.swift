@@ -42,6 +42,8 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
     case zendesk
     case gitlab
     case okta
+    case discord
+    case sendgrid
 
     public var description: String { rawValue }
 
@@ -53,6 +55,9 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
 
     /// Whether the sender puts the secret itself in a header (GitLab, Okta) rather than a MAC of the request.
     public var comparesToken: Bool { definition.comparesToken }
+
+    /// Whether the sender signs with a private key and the configured "secret" is its public key (Discord, SendGrid).
+    public var usesPublicKey: Bool { definition.publicKey != nil }
 
     /// The scheme `auto` picks from the signature headers this scheme's sender adds (`hookstash sign` writes): itself,
     /// another scheme that signs the same way in the same headers (Meta and Intercom read as GitHub), or nil when
@@ -104,6 +109,8 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
         case .zendesk: .zendesk
         case .gitlab: .gitlab
         case .okta: .okta
+        case .discord: .discord
+        case .sendgrid: .sendgrid
         }
     }
 

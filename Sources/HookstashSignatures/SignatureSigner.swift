@@ -34,6 +34,14 @@ public enum SignatureSigner {
             url: url.map { deliveryURL(scheme: scheme, url: $0, body: body, method: method, contentType: contentType) },
             messageID: messageID ?? defaultMessageID(body: body, seconds: seconds), contentType: contentType)
         if definition.comparesToken { return definition.headers(signature: secret, parts: parts) }
+        if let algorithm = definition.publicKey {
+            guard let signature = algorithm.sign(privateKey: secret, message: definition.message(parts)) else {
+                throw HookstashError.invalidInput(
+                    "\(definition.provider) signs with a private key: give an \(algorithm.name) private key "
+                        + (algorithm == .ed25519 ? "(the 32-byte seed in hex)." : "(PKCS#8 DER in base64, or PEM)."))
+            }
+            return definition.headers(signature: definition.written(signature), parts: parts)
+        }
         let mac = try HMAC.code(definition.algorithm, key: key, message: definition.message(parts))
         var headers = definition.headers(signature: definition.written(mac), parts: parts)
         if let legacy = definition.legacy, definition.signerAddsLegacy {

@@ -36,6 +36,9 @@ public enum SignatureVerifier {
             method: request.method, body: request.body, timestamp: reading.timestamp,
             url: definition.signsURL ? urls.canonical.url.text : nil, messageID: reading.messageID,
             contentType: request.headers.first("Content-Type"))
+        if let algorithm = definition.publicKey {
+            return verifyPublicKey(algorithm, reading, definition, parts, policy, verdict)
+        }
         let urlForms: [String?] =
             definition.signsURL ? unique(definition.urlForms(urls.canonical.url).map(\.text)) : [parts.url]
 

@@ -43,14 +43,12 @@ import Testing
         let directory: TemporaryDirectory
         let serve: ServeProcess
 
-        init() async throws {
+        init(config: String = HandshakeEndToEndTests.config) async throws {
             directory = try TemporaryDirectory()
-            try Self.configText.write(toFile: directory.file("hookstash.toml"), atomically: true, encoding: .utf8)
+            try config.write(toFile: directory.file("hookstash.toml"), atomically: true, encoding: .utf8)
             serve = try await ServeProcess(
                 database: directory.file("h.sqlite"), arguments: ["--config", directory.file("hookstash.toml")])
         }
-
-        static let configText = HandshakeEndToEndTests.config
 
         func send(_ method: String, _ target: String, headers: [(String, String)] = [], body: String = "")
             async throws -> RawResponse
@@ -159,5 +157,66 @@ import Testing
         let captures =
             (try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]]
         #expect(captures.count == 1)
+    }
+
+    /// `openssl`, the independent signer, to completion off the cooperative pool.
+    static func openssl(_ arguments: [String]) async throws -> [UInt8] {
+        try await offThePool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl"] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+            return Array(data)
+        }
+    }
+
+    @Test func discordPingIsAnsweredOnlyWithAValidSignature() async throws {
+        let keys = try TemporaryDirectory()
+        let key = keys.file("discord.pem")
+        _ = try await Self.openssl(["genpkey", "-algorithm", "ed25519", "-out", key])
+        let publicKey = try await Self.openssl(["pkey", "-in", key, "-pubout", "-outform", "DER"]).suffix(32)
+            .map { String(format: "%02x", $0) }.joined()
+        let server = try await Server(
+            config: "[[endpoint]]\npath = \"/discord\"\nscheme = \"discord\"\nsecret = \"\(publicKey)\"\n")
+        let body = #"{"type":1,"id":"1","application_id":"2","version":1}"#
+        let timestamp = String(Int(Date().timeIntervalSince1970))
+        try Data((timestamp + body).utf8).write(to: URL(fileURLWithPath: keys.file("message")))
+        let signature = try await Self.openssl([
+            "pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", keys.file("message"),
+        ]).map { String(format: "%02x", $0) }.joined()
+
+        let answer = try await server.send(
+            "POST", "/discord",
+            headers: [
+                ("Content-Type", "application/json"), ("X-Signature-Ed25519", signature),
+                ("X-Signature-Timestamp", timestamp),
+            ], body: body)
+        #expect(answer.status == 200)
+        #expect(answer.bodyText == #"{"type":1}"#)
+
+        // Discord's endpoint check also sends a PING with a bad signature, and wants 401 for it.
+        var forged = Array(signature.utf8)
+        forged[0] = forged[0] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let refused = try await server.send(
+            "POST", "/discord",
+            headers: [
+                ("Content-Type", "application/json"), ("X-Signature-Ed25519", String(decoding: forged, as: UTF8.self)),
+                ("X-Signature-Timestamp", timestamp),
+            ], body: body)
+        #expect(refused.status == 401)
+        let unsigned = try await server.send(
+            "POST", "/discord", headers: [("Content-Type", "application/json")], body: body)
+        #expect(unsigned.status == 401)
+
+        let list = try await HookstashProcess.run(["list", "--json", "--db", server.directory.file("h.sqlite")])
+        let captures =
+            (try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]]
+        #expect(captures.reversed().map { $0["signature"] as? String } == ["valid", "invalid", "missing"])
     }
 }

@@ -157,6 +157,24 @@ extension SchemeDefinition {
         headers: [SchemeHeaders(signature: "Authorization")], signed: [], comparesToken: true, autoDetected: false,
         handshake: .echoHeaderAsJSON(header: "X-Okta-Verification-Challenge", field: "verification"))
 
+    /// Discord interactions: `X-Signature-Ed25519` = hex Ed25519 signature of `X-Signature-Timestamp` + body, checked
+    /// with the application's public key (hex). The endpoint check's PING is answered only when it verifies.
+    static let discord = SchemeDefinition(
+        name: "discord", provider: "Discord", algorithm: .sha256, encoding: .hex, format: .plain(prefix: ""),
+        headers: [SchemeHeaders(signature: "X-Signature-Ed25519", timestamp: .header("X-Signature-Timestamp"))],
+        signed: [.timestamp, .body], publicKey: .ed25519, handshake: .discordPing)
+
+    /// SendGrid's signed event webhook: `X-Twilio-Email-Event-Webhook-Signature` = base64 DER ECDSA P-256/SHA-256
+    /// signature of `X-Twilio-Email-Event-Webhook-Timestamp` + body, checked with the verification key (base64 DER).
+    static let sendgrid = SchemeDefinition(
+        name: "sendgrid", provider: "SendGrid", algorithm: .sha256, encoding: .base64, format: .plain(prefix: ""),
+        headers: [
+            SchemeHeaders(
+                signature: "X-Twilio-Email-Event-Webhook-Signature",
+                timestamp: .header("X-Twilio-Email-Event-Webhook-Timestamp"))
+        ],
+        signed: [.timestamp, .body], publicKey: .ecdsaP256SHA256)
+
     /// This definition with `handshake`.
     func with(handshake: Handshake) -> SchemeDefinition {
         var copy = self
