@@ -43,7 +43,8 @@ extension SchemeDefinition {
     static let slack = SchemeDefinition(
         name: "slack", provider: "Slack", algorithm: .sha256, encoding: .hex, format: .plain(prefix: "v0="),
         headers: [SchemeHeaders(signature: "X-Slack-Signature", timestamp: .header("X-Slack-Request-Timestamp"))],
-        signed: [.literal("v0:"), .timestamp, .literal(":"), .body])
+        signed: [.literal("v0:"), .timestamp, .literal(":"), .body],
+        tolerance: SignatureFinding.Tolerance(seconds: 300, enforcedBy: "Slack's SDKs", plural: true))
 
     /// Shopify: `X-Shopify-Hmac-Sha256` = base64(HMAC-SHA256(app secret, raw body)).
     static let shopify = SchemeDefinition(

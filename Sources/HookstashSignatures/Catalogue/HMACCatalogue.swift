@@ -24,7 +24,8 @@ extension SchemeDefinition {
                 timestamp: .header("Twitch-Eventsub-Message-Timestamp"), id: "Twitch-Eventsub-Message-Id")
         ],
         signed: [.id, .timestamp, .body], timestampUnit: .rfc3339,
-        tolerance: SignatureFinding.Tolerance(seconds: 600, enforcedBy: "Twitch's guidance", plural: false))
+        tolerance: SignatureFinding.Tolerance(
+            seconds: 600, enforcedBy: "receivers following Twitch's docs", plural: true))
 
     /// Zoom: `x-zm-signature: v0=<hex HMAC-SHA256 of "v0:" + x-zm-request-timestamp + ":" + body>` (secret token).
     static let zoom = SchemeDefinition(
@@ -46,7 +47,8 @@ extension SchemeDefinition {
             SchemeHeaders(signature: "X-HubSpot-Signature-v3", timestamp: .header("X-HubSpot-Request-Timestamp"))
         ],
         signed: [.method, .url, .body, .timestamp], timestampUnit: .milliseconds,
-        tolerance: SignatureFinding.Tolerance(seconds: 300, enforcedBy: "HubSpot's guidance", plural: false))
+        tolerance: SignatureFinding.Tolerance(
+            seconds: 300, enforcedBy: "receivers following HubSpot's docs", plural: true))
 
     static let typeform = bodyOnly(
         "typeform", "Typeform", header: "Typeform-Signature", .sha256, .base64, prefix: "sha256=")
@@ -82,7 +84,7 @@ extension SchemeDefinition {
     /// Calendly: `Calendly-Webhook-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "t.body">`, 3 minutes' tolerance.
     static let calendly = timestamped(
         "calendly", "Calendly", header: "Calendly-Webhook-Signature",
-        SignatureFinding.Tolerance(seconds: 180, enforcedBy: "Calendly's guidance", plural: false))
+        SignatureFinding.Tolerance(seconds: 180, enforcedBy: "receivers following Calendly's docs", plural: true))
 
     /// Mux: `Mux-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
     static let mux = timestamped(
@@ -92,7 +94,7 @@ extension SchemeDefinition {
     /// Persona: `Persona-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
     static let persona = timestamped(
         "persona", "Persona", header: "Persona-Signature",
-        SignatureFinding.Tolerance(seconds: 300, enforcedBy: "Persona's guidance", plural: false))
+        SignatureFinding.Tolerance(seconds: 300, enforcedBy: "receivers following Persona's docs", plural: true))
 
     private static func timestamped(
         _ name: String, _ provider: String, header: String, _ tolerance: SignatureFinding.Tolerance
@@ -123,7 +125,8 @@ extension SchemeDefinition {
         name: "webflow", provider: "Webflow", algorithm: .sha256, encoding: .hex, format: .plain(prefix: ""),
         headers: [SchemeHeaders(signature: "x-webflow-signature", timestamp: .header("x-webflow-timestamp"))],
         signed: [.timestamp, .literal(":"), .body], timestampUnit: .milliseconds,
-        tolerance: SignatureFinding.Tolerance(seconds: 300, enforcedBy: "Webflow's guidance", plural: false))
+        tolerance: SignatureFinding.Tolerance(
+            seconds: 300, enforcedBy: "receivers following Webflow's docs", plural: true))
 
     static let razorpay = bodyOnly("razorpay", "Razorpay", header: "X-Razorpay-Signature", .sha256, .hex)
     static let paystack = bodyOnly("paystack", "Paystack", header: "x-paystack-signature", .sha512, .hex)
