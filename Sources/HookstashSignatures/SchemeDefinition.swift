@@ -217,6 +217,41 @@ enum Handshake: Sendable, Hashable {
     }
 }
 
+/// Where a scheme that signs inside the JSON body keeps its values (Mailgun's `signature` object): each a path of
+/// object member names.
+struct BodySignature: Sendable, Hashable {
+    var signature: [String]
+    var timestamp: [String]
+    /// Read as the message id (`{id}` in the signed content): Mailgun's `token`.
+    var id: [String]
+
+    /// The largest body searched for them.
+    static let maximumBody = 1 << 20
+
+    /// How findings name a member: `signature.timestamp (JSON body)`.
+    static func label(_ path: [String]) -> String { path.joined(separator: ".") + " (JSON body)" }
+
+    func reading(_ body: [UInt8]) -> SignatureReading? {
+        guard body.count <= Self.maximumBody, let root = JSONReserialization.parse(body) else { return nil }
+        func value(_ path: [String]) -> String? {
+            var node = root
+            for name in path {
+                guard case .object(let members) = node, let next = members.first(where: { $0.0 == name })?.1 else {
+                    return nil
+                }
+                node = next
+            }
+            return node.text ?? node.literalText
+        }
+        guard let signature = value(self.signature) else { return nil }
+        var reading = SignatureReading(
+            header: Self.label(self.signature), received: signature, signatures: [signature.trimmingSpaces()],
+            timestamp: value(timestamp), timestampHeader: Self.label(timestamp), messageID: value(id))
+        if reading.timestamp == nil { reading.warnings.append(.timestampAbsent(header: Self.label(timestamp))) }
+        return reading
+    }
+}
+
 /// An older signature header a sender still adds, checked when it is the only one present (GitHub's SHA-1
 /// `X-Hub-Signature`).
 struct LegacySignature: Sendable, Hashable {
@@ -248,6 +283,8 @@ struct SchemeDefinition: Sendable, Hashable {
     var detectionAlsoNeeds: [String] = []
     /// Whether the header carries the secret itself (GitLab's `X-Gitlab-Token`): compared, not an HMAC.
     var comparesToken = false
+    /// Set for a scheme that puts its signature in the JSON body rather than a header (Mailgun).
+    var bodySignature: BodySignature? = nil
     /// Set for schemes signed with a private key and checked with the provider's public key (the configured
     /// "secret"), in place of an HMAC.
     var publicKey: PublicKeyAlgorithm? = nil
@@ -320,8 +357,9 @@ extension SchemeDefinition {
         return fitted
     }
 
-    /// nil when the request carries no signature header for this scheme.
-    func read(_ headers: HeaderList) -> SignatureReading? {
+    /// nil when the request carries no signature header (or body member) for this scheme.
+    func read(_ headers: HeaderList, body: [UInt8] = []) -> SignatureReading? {
+        if let bodySignature { return bodySignature.reading(body) }
         for family in self.headers {
             guard let value = headers.first(family.signature) else { continue }
             var reading = SignatureReading(header: family.signature, received: value, signatures: signatures(in: value))

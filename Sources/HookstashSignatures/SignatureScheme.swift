@@ -44,6 +44,7 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
     case okta
     case discord
     case sendgrid
+    case mailgun
 
     public var description: String { rawValue }
 
@@ -55,6 +56,9 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
 
     /// Whether the sender puts the secret itself in a header (GitLab, Okta) rather than a MAC of the request.
     public var comparesToken: Bool { definition.comparesToken }
+
+    /// Whether the signature is inside the JSON body (Mailgun), so that no header can be signed for it.
+    public var signsInsideBody: Bool { definition.bodySignature != nil }
 
     /// Whether the sender signs with a private key and the configured "secret" is its public key (Discord, SendGrid).
     public var usesPublicKey: Bool { definition.publicKey != nil }
@@ -111,6 +115,7 @@ public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, CustomStr
         case .okta: .okta
         case .discord: .discord
         case .sendgrid: .sendgrid
+        case .mailgun: .mailgun
         }
     }
 

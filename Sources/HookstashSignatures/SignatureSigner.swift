@@ -33,6 +33,11 @@ public enum SignatureSigner {
             timestamp: definition.timestampUnit.text(timestamp),
             url: url.map { deliveryURL(scheme: scheme, url: $0, body: body, method: method, contentType: contentType) },
             messageID: messageID ?? defaultMessageID(body: body, seconds: seconds), contentType: contentType)
+        if definition.bodySignature != nil {
+            throw HookstashError.invalidInput(
+                "\(definition.provider) signs inside the JSON body, not in headers: hookstash cannot add its signature."
+            )
+        }
         if definition.comparesToken { return definition.headers(signature: secret, parts: parts) }
         if let algorithm = definition.publicKey {
             guard let signature = algorithm.sign(privateKey: secret, message: definition.message(parts)) else {

@@ -21,7 +21,7 @@ public enum SignatureVerifier {
             base = custom.definition
         }
         let definition = base.fitted(to: request.headers)
-        guard let reading = definition.read(request.headers) else {
+        guard let reading = definition.read(request.headers, body: request.body) else {
             return SignatureVerdict(scheme: definition.name, status: .missing)
         }
         var verdict = SignatureVerdict(

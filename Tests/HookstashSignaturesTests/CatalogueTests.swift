@@ -244,6 +244,9 @@ struct CatalogueVector: Decodable, Sendable, CustomTestStringConvertible {
         let exceptions = SignatureScheme.allCases.filter { $0.autoDetectedAs != $0 }
         #expect(
             Dictionary(uniqueKeysWithValues: exceptions.map { ($0, $0.autoDetectedAs) })
-                == [.intercom: .github, .meta: .github, .bitbucket: .github, .lemonsqueezy: nil, .okta: nil])
+                == [
+                    .intercom: .github, .meta: .github, .bitbucket: .github, .lemonsqueezy: nil, .okta: nil,
+                    .mailgun: nil,
+                ])
     }
 }

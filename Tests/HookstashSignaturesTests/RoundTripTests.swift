@@ -5,7 +5,7 @@ import Testing
 @Suite struct RoundTripTests {
     static let body = Array(#"{"id":"evt_1","text":"caf\u00e9 ☕","amount":1250}"#.utf8)
 
-    @Test(arguments: SignatureScheme.allCases.filter { !$0.usesPublicKey })  // key pairs: PublicKeyTests
+    @Test(arguments: SignatureScheme.allCases.filter { !$0.usesPublicKey && !$0.signsInsideBody })  // PublicKeyTests, MailgunTests
     func signedRequestVerifiesWithTheSameScheme(_ scheme: SignatureScheme) throws {
         let request = try TestRequests.signed(scheme, secret: "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=", body: Self.body)
         let verdict = TestRequests.verify(request, scheme, secrets: ["whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM="])
@@ -18,7 +18,7 @@ import Testing
                 .scheme == (scheme.autoDetectedAs?.rawValue ?? "auto"))
     }
 
-    @Test(arguments: SignatureScheme.allCases.filter { !$0.usesPublicKey })  // key pairs: PublicKeyTests
+    @Test(arguments: SignatureScheme.allCases.filter { !$0.usesPublicKey && !$0.signsInsideBody })  // PublicKeyTests, MailgunTests
     func signedRequestWithAnotherSecretIsInvalid(_ scheme: SignatureScheme) throws {
         let request = try TestRequests.signed(scheme, secret: "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=", body: Self.body)
         let verdict = TestRequests.verify(request, scheme, secrets: ["whsec_b3RoZXIta2V5LWZvci10ZXN0cw=="])

@@ -41,7 +41,8 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
         "square", "twitch", "zoom", "linear", "intercom", "hubspot", "typeform", "woocommerce", "asana", "sentry",
         "vercel", "lemonsqueezy", "bitbucket", "meta", "trello", "dropbox", "calendly", "mux", "persona", "pagerduty",
         "circleci", "webflow", "razorpay", "paystack", "cal-com", "coinbase-commerce", "notion", "docusign", "zendesk",
-        "gitlab", "okta", "discord", "sendgrid", "none", "auto",
+        "gitlab", "okta", "discord", "sendgrid", "mailgun", "none",
+        "auto",
     ]
 
     /// Whether `path` is this endpoint's prefix or lies below it, at a segment boundary.

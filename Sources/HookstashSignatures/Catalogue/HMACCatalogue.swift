@@ -178,6 +178,17 @@ extension SchemeDefinition {
         ],
         signed: [.timestamp, .body], publicKey: .ecdsaP256SHA256)
 
+    /// Mailgun: the JSON body's `signature` object holds `timestamp`, `token` and `signature` = hex
+    /// HMAC-SHA256(HTTP webhook signing key, timestamp + token); the body itself is not signed. `auto` cannot tell it
+    /// from headers: name `mailgun`.
+    static let mailgun = SchemeDefinition(
+        name: "mailgun", provider: "Mailgun", algorithm: .sha256, encoding: .hex, format: .plain(prefix: ""),
+        headers: [SchemeHeaders(signature: BodySignature.label(["signature", "signature"]))],
+        signed: [.timestamp, .id],
+        bodySignature: BodySignature(
+            signature: ["signature", "signature"], timestamp: ["signature", "timestamp"], id: ["signature", "token"]),
+        autoDetected: false)
+
     /// This definition with `handshake`.
     func with(handshake: Handshake) -> SchemeDefinition {
         var copy = self
