@@ -16,8 +16,8 @@ extension SignatureScheme {
     ///
     /// Front's, Asana's and Okta's handshakes carry a header of their own and are answered on any path; Dropbox's
     /// `challenge`, Meta's `hub.challenge` and Zoom's `endpoint.url_validation` only on a path whose scheme names
-    /// the provider (a `challenge` query parameter is too common to echo everywhere). `body` is the request body
-    /// when it is small enough to hold (Zoom's handshake is a JSON body).
+    /// the provider (a `challenge` query parameter is too common to echo everywhere). Zoom's and Discord's handshakes
+    /// are JSON bodies: a body the caller did not keep in memory (empty here) is not one.
     public static func handshakeResponse(to request: SignatureRequest, policy: SignaturePolicy) -> CaptureResponse? {
         var named: SchemeDefinition?
         if case .scheme(let scheme) = policy.scheme { named = scheme.definition }
