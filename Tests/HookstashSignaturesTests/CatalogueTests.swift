@@ -249,4 +249,17 @@ struct CatalogueVector: Decodable, Sendable, CustomTestStringConvertible {
                     .mailgun: nil,
                 ])
     }
+
+    /// Persona sends two `t=…,v1=…` lists side by side, space-separated, while a secret rotates: either signature
+    /// makes the request valid.
+    @Test func personaRotationHeaderCarriesTwoLists() throws {
+        let vector = try #require(CatalogueVector.all.first { $0.scheme == "persona" })
+        let other = "t={timestamp},v1=" + String(repeating: "0", count: 64)
+        for header in ["\(other) t={timestamp},v1={signature}", "t={timestamp},v1={signature} \(other)"] {
+            var rotated = vector
+            rotated.headers = ["Persona-Signature": header]
+            let verdict = SignatureVerifier.verify(try rotated.request(body: vector.payload), policy: vector.policy())
+            #expect(verdict.status == .valid, "\(header): \(verdict.diagnosis)")
+        }
+    }
 }
