@@ -159,4 +159,30 @@ struct OpenSSLKeyPair: Sendable {
             try SignatureSigner.headers(scheme: scheme, secret: "nope", body: [], timestamp: time)
         }
     }
+
+    /// SendGrid's own published vector: the test of its Node.js SDK (`@sendgrid/eventwebhook`, seen in the package
+    /// diff at https://socket.dev/npm/package/@sendgrid/eventwebhook/diff/7.2.6), whose payload is
+    /// `JSON.stringify({category: 'example_payload', event: 'test_event', message_id: 'message_id'})`.
+    @Test func sendgridPublishedVectorIsValid() {
+        let publicKey =
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA=="
+        let signature =
+            "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0="
+        let payload = #"{"category":"example_payload","event":"test_event","message_id":"message_id"}"#
+        func request(_ body: String) -> SignatureRequest {
+            SignatureRequest(
+                method: "POST", target: "/sendgrid",
+                headers: HeaderList([
+                    ("X-Twilio-Email-Event-Webhook-Signature", signature),
+                    ("X-Twilio-Email-Event-Webhook-Timestamp", "1588788367"),
+                ]), body: Array(body.utf8), receivedAt: .now())
+        }
+        let policy = SignaturePolicy(scheme: .scheme(.sendgrid), secrets: [publicKey])
+        let verdict = SignatureVerifier.verify(request(payload), policy: policy)
+        #expect(verdict.status == .valid, "\(verdict.diagnosis)")
+        // The same published signature, a trailing CRLF added on the way: invalid, and said.
+        let altered = SignatureVerifier.verify(request(payload + "\r\n"), policy: policy)
+        #expect(altered.status == .invalid)
+        #expect(altered.diagnosis.map(\.code).contains(.bodyTrailingCRLFAdded), "\(altered.diagnosis)")
+    }
 }
