@@ -124,7 +124,7 @@ let package = Package(
             name: "HookstashSignaturesTests",
             dependencies: ["HookstashSignatures"],
             exclude: ["Fixtures/README.md"],
-            resources: [.copy("Fixtures/signature-vectors.json")],
+            resources: [.copy("Fixtures/signature-vectors.json"), .copy("Fixtures/catalogue-vectors.json")],
             swiftSettings: strict
         ),
         .testTarget(

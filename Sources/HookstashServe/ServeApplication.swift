@@ -2,6 +2,7 @@ import HookstashCore
 import HookstashDelivery
 import HookstashInspector
 import HookstashServer
+import HookstashSignatures
 import HookstashStore
 import Logging
 import ServiceLifecycle
@@ -124,6 +125,10 @@ public struct ServeApplication: Service {
             respond: { target, _ in answers.response(forPath: target.path) },
             relay: relay)
         listenerConfiguration.wording = configuration.wording
+        listenerConfiguration.handshake = { request in
+            SignatureScheme.handshakeResponse(
+                to: request, policy: router.route(forPath: RequestTarget(request.target).path).policy)
+        }
         let listener = CaptureListener(
             configuration: listenerConfiguration,
             store: store, writer: writer, shutdownGrace: listenerSettings.shutdownGrace, logger: logger)

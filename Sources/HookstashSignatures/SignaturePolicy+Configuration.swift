@@ -9,8 +9,11 @@ extension SignaturePolicy {
                 OtherSecret(label: "endpoint \(other.name)", secret: $0)
             }
         }
+        let selection =
+            configuration.scheme(named: endpoint.scheme).map { .custom(CustomSignatureScheme($0)) }
+            ?? SignatureSchemeSelection(name: endpoint.scheme) ?? .auto
         self.init(
-            scheme: SignatureSchemeSelection(name: endpoint.scheme) ?? .auto, secrets: endpoint.secrets,
-            publicURL: endpoint.publicURL, otherSecrets: others)
+            scheme: selection, secrets: endpoint.secrets,
+            publicURL: endpoint.publicURL, otherSecrets: others, verifyToken: endpoint.verifyToken)
     }
 }

@@ -27,11 +27,14 @@ public struct SignaturePolicy: Sendable, Hashable, CustomStringConvertible, Cust
     /// appended. A path in it goes before the request's path (a proxy that strips a prefix).
     public var publicURL: String?
     public var otherSecrets: [OtherSecret]
+    /// The token a verify-token handshake must present (Meta's `hub.verify_token`); never in `description`.
+    public var verifyToken: String?
 
     public init(
         scheme: SignatureSchemeSelection = .auto, secrets: [String] = [], publicURL: String? = nil,
-        otherSecrets: [OtherSecret] = []
+        otherSecrets: [OtherSecret] = [], verifyToken: String? = nil
     ) {
+        self.verifyToken = verifyToken
         self.scheme = scheme
         self.secrets = secrets
         self.publicURL = publicURL

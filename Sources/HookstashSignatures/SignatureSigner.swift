@@ -30,16 +30,29 @@ public enum SignatureSigner {
         let seconds = timestamp.microsecondsSinceEpoch / 1_000_000
         let parts = SignedParts(
             method: method, body: body,
-            timestamp: definition.timestampInMilliseconds
-                ? String(timestamp.microsecondsSinceEpoch / 1000) : String(seconds),
+            timestamp: definition.timestampUnit.text(timestamp),
             url: url.map { deliveryURL(scheme: scheme, url: $0, body: body, method: method, contentType: contentType) },
             messageID: messageID ?? defaultMessageID(body: body, seconds: seconds), contentType: contentType)
+        if definition.bodySignature != nil {
+            throw HookstashError.invalidInput(
+                "\(definition.provider) signs inside the JSON body, not in headers: hookstash cannot add its signature."
+            )
+        }
+        if definition.comparesToken { return definition.headers(signature: secret, parts: parts) }
+        if let algorithm = definition.publicKey {
+            guard let signature = algorithm.sign(privateKey: secret, message: definition.message(parts)) else {
+                throw HookstashError.invalidInput(
+                    "\(definition.provider) signs with a private key: give an \(algorithm.name) private key "
+                        + (algorithm == .ed25519 ? "(the 32-byte seed in hex)." : "(PKCS#8 DER in base64, or PEM)."))
+            }
+            return definition.headers(signature: definition.written(signature), parts: parts)
+        }
         let mac = try HMAC.code(definition.algorithm, key: key, message: definition.message(parts))
         var headers = definition.headers(signature: definition.written(mac), parts: parts)
-        if scheme == .github {
-            // GitHub sends the legacy SHA-1 header beside the SHA-256 one.
-            let legacy = try HMAC.code(.sha1, key: key, message: parts.body)
-            headers.append(name: "X-Hub-Signature", value: "sha1=" + legacy.hexString)
+        if let legacy = definition.legacy, definition.signerAddsLegacy {
+            // The sender adds the legacy header beside the current one (GitHub's SHA-1).
+            let mac = try HMAC.code(legacy.algorithm, key: key, message: definition.message(parts))
+            headers.append(name: legacy.header, value: legacy.prefix + definition.encoding.encode(mac))
         }
         return headers
     }
@@ -49,11 +62,14 @@ public enum SignatureSigner {
     public static func deliveryURL(
         scheme: SignatureScheme, url: String, body: [UInt8], method: String = "POST", contentType: String? = nil
     ) -> String {
-        guard scheme == .twilio, FormParameters.value(of: "bodySHA256", inQueryOf: url) == nil else { return url }
+        let definition = scheme.definition
+        guard let parameter = definition.bodyHashQueryParameter,
+            FormParameters.value(of: parameter, inQueryOf: url) == nil
+        else { return url }
         let parts = SignedParts(method: method, body: body, url: url, contentType: contentType)
-        guard !TwilioScheme.signsFormParameters(parts), method.uppercased() != "GET" else { return url }
+        guard !definition.signsFormParameters(parts), method.uppercased() != "GET" else { return url }
         let hash = DigestHasher.digest(.sha256, body).hexString
-        return url + (url.contains("?") ? "&" : "?") + "bodySHA256=" + hash
+        return url + (url.contains("?") ? "&" : "?") + parameter + "=" + hash
     }
 
     private static func defaultMessageID(body: [UInt8], seconds: Int64) -> String {

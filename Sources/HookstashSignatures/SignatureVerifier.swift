@@ -6,7 +6,7 @@ import HookstashCore
 /// one HMAC per configured secret (and URL form) for the verdict, a few dozen more for a diagnosis.
 public enum SignatureVerifier {
     public static func verify(_ request: SignatureRequest, policy: SignaturePolicy) -> SignatureVerdict {
-        let scheme: SignatureScheme
+        let base: SchemeDefinition
         switch policy.scheme {
         case .none:
             return SignatureVerdict(scheme: "none", status: .unchecked)
@@ -14,27 +14,33 @@ public enum SignatureVerifier {
             guard let detected = SignatureScheme.detect(in: request.headers) else {
                 return SignatureVerdict(scheme: "auto", status: .missing)
             }
-            scheme = detected
+            base = detected.definition
         case .scheme(let named):
-            scheme = named
+            base = named.definition
+        case .custom(let custom):
+            base = custom.definition
         }
-        let definition = scheme.definition.fitted(to: request.headers)
-        guard let reading = definition.read(request.headers) else {
-            return SignatureVerdict(scheme: scheme.rawValue, status: .missing)
+        let definition = base.fitted(to: request.headers)
+        guard let reading = definition.read(request.headers, body: request.body) else {
+            return SignatureVerdict(scheme: definition.name, status: .missing)
         }
         var verdict = SignatureVerdict(
-            scheme: scheme.rawValue, status: .unchecked, header: reading.header, received: reading.received,
+            scheme: definition.name, status: .unchecked, header: reading.header, received: reading.received,
             warnings: reading.warnings + timestampWarnings(reading, definition, receivedAt: request.receivedAt))
         guard !policy.secrets.isEmpty else { return verdict }
+
+        if definition.comparesToken { return compareToken(reading, definition, policy, verdict) }
 
         let urls = SignedURLSources(request: request, publicURL: policy.publicURL)
         let parts = SignedParts(
             method: request.method, body: request.body, timestamp: reading.timestamp,
-            url: scheme.signsURL ? urls.canonical.url.text : nil,
-            messageID: StandardWebhooksScheme.messageID(in: request.headers),
+            url: definition.signsURL ? urls.canonical.url.text : nil, messageID: reading.messageID,
             contentType: request.headers.first("Content-Type"))
+        if let algorithm = definition.publicKey {
+            return verifyPublicKey(algorithm, reading, definition, parts, policy, verdict)
+        }
         let urlForms: [String?] =
-            scheme.signsURL ? unique(definition.urlForms(urls.canonical.url).map(\.text)) : [parts.url]
+            definition.signsURL ? unique(definition.urlForms(urls.canonical.url).map(\.text)) : [parts.url]
 
         verdict.status = .invalid
         search: for (index, secret) in policy.secrets.enumerated() {
@@ -74,6 +80,48 @@ public enum SignatureVerifier {
         return verdict
     }
 
+    /// A scheme that sends the secret itself: valid when the header is a configured secret, compared in constant
+    /// time. `expected` stays empty: it would be the secret.
+    private static func compareToken(
+        _ reading: SignatureReading, _ definition: SchemeDefinition, _ policy: SignaturePolicy,
+        _ unchecked: SignatureVerdict
+    ) -> SignatureVerdict {
+        var verdict = unchecked
+        verdict.received = nil  // the secret itself, when it is right
+        let received = reading.signatures.first.map { Array($0.utf8) } ?? []
+        verdict.status = .invalid
+        for (index, secret) in policy.secrets.enumerated() where constantTimeEquals(Array(secret.utf8), received) {
+            verdict.status = .valid
+            verdict.matchedSecret = index + 1
+            return verdict
+        }
+        var findings: [SignatureFinding] = []
+        for (index, secret) in policy.secrets.enumerated() {
+            let trimmed = secret.trimmingWhitespaceAndNewlines()
+            if trimmed != secret, constantTimeEquals(Array(trimmed.utf8), received) {
+                var finding = SignatureFinding(.secretHasSurroundingWhitespace)
+                finding.provider = definition.provider
+                finding.secret = policy.secrets.count > 1 ? index + 1 : nil
+                findings.append(finding)
+            }
+        }
+        for other in policy.otherSecrets where constantTimeEquals(Array(other.secret.utf8), received) {
+            var finding = SignatureFinding(.secretOfOtherEndpoint)
+            finding.provider = definition.provider
+            finding.endpoint = other.label
+            findings.append(finding)
+        }
+        if findings.isEmpty {
+            var mismatch = SignatureFinding(.tokenMismatch)
+            mismatch.provider = definition.provider
+            mismatch.header = reading.header
+            mismatch.secret = policy.secrets.count > 1 ? 1 : nil
+            findings.append(mismatch)
+        }
+        verdict.diagnosis = findings
+        return verdict
+    }
+
     /// Whether any received signature decodes to `mac`, compared in constant time.
     static func matches(_ mac: [UInt8], _ signatures: [String], _ encoding: SignatureEncoding) -> Bool {
         var found = false
@@ -89,7 +137,7 @@ public enum SignatureVerifier {
     }
 
     static func timestampWarnings(
-        _ reading: SignatureReading, _ definition: any SchemeDefinition, receivedAt: Timestamp
+        _ reading: SignatureReading, _ definition: SchemeDefinition, receivedAt: Timestamp
     ) -> [SignatureFinding] {
         guard let text = reading.timestamp, let header = reading.timestampHeader else { return [] }
         func finding(_ code: SignatureFinding.Code) -> SignatureFinding {
@@ -99,19 +147,25 @@ public enum SignatureVerifier {
             finding.provider = definition.provider
             return finding
         }
-        guard let value = Int64(text), value >= 0 else { return [finding(.timestampNotANumber)] }
         var warnings: [SignatureFinding] = []
-        var seconds = Double(value)
-        let looksLikeMilliseconds = value >= 100_000_000_000
-        if definition.timestampInMilliseconds {
-            if looksLikeMilliseconds {
+        var seconds: Double
+        if definition.timestampUnit == .rfc3339 {
+            guard let time = Timestamp(rfc3339: text) else { return [finding(.timestampNotANumber)] }
+            seconds = time.secondsSinceEpoch
+        } else {
+            guard let value = Int64(text), value >= 0 else { return [finding(.timestampNotANumber)] }
+            seconds = Double(value)
+            let looksLikeMilliseconds = value >= 100_000_000_000
+            if definition.timestampInMilliseconds {
+                if looksLikeMilliseconds {
+                    seconds /= 1000
+                } else {
+                    warnings.append(finding(.timestampInSeconds))
+                }
+            } else if looksLikeMilliseconds {
                 seconds /= 1000
-            } else {
-                warnings.append(finding(.timestampInSeconds))
+                warnings.append(finding(.timestampInMilliseconds))
             }
-        } else if looksLikeMilliseconds {
-            seconds /= 1000
-            warnings.append(finding(.timestampInMilliseconds))
         }
         guard let tolerance = definition.tolerance else { return warnings }
         let skew = receivedAt.secondsSinceEpoch - seconds

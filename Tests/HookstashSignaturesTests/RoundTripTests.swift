@@ -5,24 +5,29 @@ import Testing
 @Suite struct RoundTripTests {
     static let body = Array(#"{"id":"evt_1","text":"caf\u00e9 ☕","amount":1250}"#.utf8)
 
-    @Test(arguments: SignatureScheme.allCases)
+    @Test(arguments: SignatureScheme.allCases.filter { !$0.usesPublicKey && !$0.signsInsideBody })  // PublicKeyTests, MailgunTests
     func signedRequestVerifiesWithTheSameScheme(_ scheme: SignatureScheme) throws {
         let request = try TestRequests.signed(scheme, secret: "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=", body: Self.body)
         let verdict = TestRequests.verify(request, scheme, secrets: ["whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM="])
         #expect(verdict.status == .valid, "\(verdict.diagnosis)")
         #expect(verdict.warnings.isEmpty)
         #expect(verdict.matchedSecret == 1)
+        // `auto` names the scheme, or the one that shares its headers and signs the same way (CatalogueTests).
         #expect(
             SignatureVerifier.verify(request, policy: SignaturePolicy(secrets: ["whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM="]))
-                .scheme == scheme.rawValue)
+                .scheme == (scheme.autoDetectedAs?.rawValue ?? "auto"))
     }
 
-    @Test(arguments: SignatureScheme.allCases)
+    @Test(arguments: SignatureScheme.allCases.filter { !$0.usesPublicKey && !$0.signsInsideBody })  // PublicKeyTests, MailgunTests
     func signedRequestWithAnotherSecretIsInvalid(_ scheme: SignatureScheme) throws {
         let request = try TestRequests.signed(scheme, secret: "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=", body: Self.body)
         let verdict = TestRequests.verify(request, scheme, secrets: ["whsec_b3RoZXIta2V5LWZvci10ZXN0cw=="])
         #expect(verdict.status == .invalid)
-        #expect(verdict.diagnoses(.nothingMatched, "nothing matched"))
+        // A token scheme sends the secret itself: there is no HMAC to explain, only a token that is not the secret.
+        #expect(
+            scheme.comparesToken
+                ? verdict.diagnosis.map(\.code) == [.tokenMismatch]
+                : verdict.diagnoses(.nothingMatched, "nothing matched"))
     }
 
     @Test func signIsReproducibleWithATimestamp() throws {

@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct VectorTests {
     @Test func everyBuiltInSchemeHasAVector() {
-        let covered = Set(SignatureVector.all.map(\.hookstashScheme))
+        let covered = Set(
+            SignatureVector.all.map(\.hookstashScheme) + CatalogueVector.all.map(\.hookstashScheme)
+                + PublicKeyTests.schemes + [MailgunTests.scheme])
         let missing = SignatureScheme.allCases.filter { !covered.contains($0) }
         #expect(missing.isEmpty, "schemes without a vector: \(missing)")
     }

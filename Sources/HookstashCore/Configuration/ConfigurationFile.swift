@@ -13,9 +13,17 @@
 /// ```
 public struct ConfigurationFile: Sendable, Hashable {
     public var endpoints: [EndpointConfiguration]
+    /// The custom `[[scheme]]` definitions endpoints may name.
+    public var schemes: [SchemeConfiguration]
 
-    public init(endpoints: [EndpointConfiguration] = []) {
+    public init(endpoints: [EndpointConfiguration] = [], schemes: [SchemeConfiguration] = []) {
         self.endpoints = endpoints
+        self.schemes = schemes
+    }
+
+    /// The custom scheme called `name`, if the file defines one.
+    public func scheme(named name: String) -> SchemeConfiguration? {
+        schemes.first { $0.name == name.lowercased() }
     }
 
     /// The endpoint with the longest path prefix covering `path` (a path, or a target with a query).
@@ -29,6 +37,8 @@ public struct ConfigurationFile: Sendable, Hashable {
     ) throws(ConfigurationError) -> ConfigurationFile {
         let document = try TOMLDocument(parsing: text)
         var file = ConfigurationFile()
+        file.schemes = try schemes(in: document)
+        let customSchemes = Set(file.schemes.map(\.name))
         var lastEndpointLine: Int?
         var responseSeen = false
         for section in document.sections {
@@ -40,7 +50,8 @@ public struct ConfigurationFile: Sendable, Hashable {
                         "unknown top-level key '\(entry.key)'; settings go in [[endpoint]] sections")
                 }
             case (["endpoint"], true):
-                file.endpoints.append(try endpoint(from: section, environment: environment))
+                file.endpoints.append(
+                    try endpoint(from: section, customSchemes: customSchemes, environment: environment))
                 lastEndpointLine = section.line
                 responseSeen = false
             case (["endpoint", "rule"], true):
@@ -73,6 +84,8 @@ public struct ConfigurationFile: Sendable, Hashable {
                 }
                 responseSeen = true
                 file.endpoints[file.endpoints.count - 1].response = try response(from: section)
+            case (["scheme"], _):
+                continue  // read by `schemes(in:)` before the endpoints that name them
             default:
                 throw ConfigurationError.unknownKey(
                     line: section.line,
@@ -94,9 +107,11 @@ public struct ConfigurationFile: Sendable, Hashable {
     }
 
     private static func endpoint(
-        from section: TOMLDocument.Section, environment: (String) -> String?
+        from section: TOMLDocument.Section, customSchemes: Set<String>, environment: (String) -> String?
     ) throws(ConfigurationError) -> EndpointConfiguration {
-        let known = ["name", "path", "scheme", "secret", "secrets", "secret_env", "public_url", "forward"]
+        let known = [
+            "name", "path", "scheme", "secret", "secrets", "secret_env", "public_url", "forward", "verify_token",
+        ]
         try rejectUnknown(section, known: known)
         guard let pathEntry = section.entries.first(where: { $0.key == "path" }) else {
             throw ConfigurationError.badValue(line: section.line, "this [[endpoint]] has no path (path = \"/hook\")")
@@ -112,17 +127,19 @@ public struct ConfigurationFile: Sendable, Hashable {
                 endpoint.name = try string(entry)
             case "scheme":
                 let scheme = try string(entry).lowercased()
-                guard EndpointConfiguration.schemeNames.contains(scheme) else {
+                guard EndpointConfiguration.schemeNames.contains(scheme) || customSchemes.contains(scheme) else {
                     throw ConfigurationError.badValue(
                         line: entry.line,
                         "unknown scheme '\(scheme)'; expected one of "
-                            + EndpointConfiguration.schemeNames.joined(separator: ", "))
+                            + (EndpointConfiguration.schemeNames + customSchemes.sorted()).joined(separator: ", "))
                 }
                 endpoint.scheme = scheme
             case "secret":
                 endpoint.secrets.append(try string(entry))
             case "secrets":
                 endpoint.secrets += try strings(entry)
+            case "verify_token":
+                endpoint.verifyToken = try string(entry)
             case "public_url":
                 let url = try string(entry)
                 guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
@@ -318,7 +335,7 @@ public struct ConfigurationFile: Sendable, Hashable {
         return delay
     }
 
-    private static func rejectUnknown(_ section: TOMLDocument.Section, known: [String]) throws(ConfigurationError) {
+    static func rejectUnknown(_ section: TOMLDocument.Section, known: [String]) throws(ConfigurationError) {
         for entry in section.entries where !known.contains(entry.key) {
             throw ConfigurationError.unknownKey(
                 line: entry.line,
@@ -326,7 +343,7 @@ public struct ConfigurationFile: Sendable, Hashable {
         }
     }
 
-    private static func string(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> String {
+    static func string(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> String {
         guard case .string(let value) = entry.value else {
             throw ConfigurationError.badValue(
                 line: entry.line, "\(entry.key) must be a string, got \(entry.value.kind)")
@@ -334,7 +351,7 @@ public struct ConfigurationFile: Sendable, Hashable {
         return value
     }
 
-    private static func strings(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> [String] {
+    static func strings(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> [String] {
         guard case .array(let items) = entry.value else {
             throw ConfigurationError.badValue(
                 line: entry.line, "\(entry.key) must be an array of strings, got \(entry.value.kind)")
@@ -350,7 +367,7 @@ public struct ConfigurationFile: Sendable, Hashable {
         return out
     }
 
-    private static func integer(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> Int {
+    static func integer(_ entry: TOMLDocument.Entry) throws(ConfigurationError) -> Int {
         guard case .integer(let value) = entry.value, let small = Int(exactly: value) else {
             throw ConfigurationError.badValue(
                 line: entry.line, "\(entry.key) must be an integer, got \(entry.value.kind)")

@@ -12,6 +12,8 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
     public var pathPrefix: String
     /// A scheme name (`front`, …), `auto` or `none`.
     public var scheme: String
+    /// The token a verify-token handshake must present (Meta's `hub.verify_token`), when configured.
+    public var verifyToken: String?
     /// Literal secrets first, then those read from environment variables, in file order.
     public var secrets: [String]
     /// The base URL the sender signs against (Twilio, Square).
@@ -40,7 +42,11 @@ public struct EndpointConfiguration: Sendable, Hashable, CustomStringConvertible
     /// Scheme names the configuration accepts (the same as the default scheme selection takes).
     public static let schemeNames = [
         "front", "front-app", "github", "stripe", "slack", "shopify", "standard-webhooks", "twilio", "paddle",
-        "square", "none", "auto",
+        "square", "twitch", "zoom", "linear", "intercom", "hubspot", "typeform", "woocommerce", "asana", "sentry",
+        "vercel", "lemonsqueezy", "bitbucket", "meta", "trello", "dropbox", "calendly", "mux", "persona", "pagerduty",
+        "circleci", "webflow", "razorpay", "paystack", "cal-com", "coinbase-commerce", "notion", "docusign", "zendesk",
+        "gitlab", "okta", "discord", "sendgrid", "mailgun", "none",
+        "auto",
     ]
 
     /// Whether `path` is this endpoint's prefix or lies below it, at a segment boundary.

@@ -128,6 +128,19 @@ extension Wording {
                 + "bodySHA256 query parameter (\(f.claimedBodySHA256 ?? "")): the body was changed after Twilio sent it"
         case .nothingMatched:
             return nothingMatched(f)
+        case .publicKeyUnusable:
+            return "\(f.secret.map { "key #\($0)" } ?? "the configured key") is not an \(f.detail ?? "") public key; "
+                + "\(provider) webhooks are checked with the provider's public key (hex for Ed25519, base64 DER or PEM "
+                + "for ECDSA)"
+        case .signatureNotVerified:
+            return "the \(f.detail ?? "") signature in \(f.header ?? "the signature header") does not verify with "
+                + "\(f.secret.map { "key #\($0)" } ?? "the configured public key") over what \(provider) signs, nor over "
+                + "the body with other line endings or re-serialized; check that the key is \(provider)'s public key "
+                + "for this application"
+        case .tokenMismatch:
+            return
+                "\(f.header ?? "the token header") is not \(f.secret.map { "secret #\($0)" } ?? "the configured secret"); "
+                + "\(provider) sends the secret itself, compared byte for byte (it covers nothing of the body)"
         case .timestampAbsent:
             let header = f.header ?? "the timestamp header"
             if let field = f.field { return "\(header) has no \(field)= timestamp" }

@@ -46,6 +46,14 @@ public struct SignatureFinding: Sendable, Hashable, Codable {
         case bodyHashMismatch = "body_hash_mismatch"
         /// No variant matched: what was computed and compared.
         case nothingMatched = "nothing_matched"
+        /// A scheme that sends the secret itself (GitLab's `X-Gitlab-Token`): the value is no configured secret
+        /// (`header`, `provider`).
+        case tokenMismatch = "token_mismatch"
+        /// A configured public key is not one of the scheme's kind (`secret`, `detail`: the algorithm).
+        case publicKeyUnusable = "public_key_unusable"
+        /// A public-key signature (Discord's Ed25519, SendGrid's ECDSA) does not verify over the signed content, and
+        /// no variant does (`header`, `detail`: the algorithm, `secret`).
+        case signatureNotVerified = "signature_not_verified"
 
         // Warnings: facts that do not change the status.
         /// The timestamp the scheme signs is absent (`header`, `field`).

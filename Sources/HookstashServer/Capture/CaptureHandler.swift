@@ -137,7 +137,10 @@ final class CaptureHandler: ChannelDuplexHandler {
             return
         }
         let target = RequestTarget(head.target)
-        let handshake = SignatureScheme.handshakeResponse(to: head.headers)
+        let handshake = configuration.handshake(
+            SignatureRequest(
+                method: head.method, target: head.target, headers: head.headers, body: body.inlineBytes ?? [],
+                receivedAt: inFlight.receivedAt))
         let response = handshake ?? configuration.respond(target, head.headers)
         var capture = Capture(
             receivedAt: inFlight.receivedAt, remoteAddress: remoteAddress, method: head.method,

@@ -1,4 +1,5 @@
 import HookstashCore
+import HookstashSignatures
 import HookstashStore
 
 /// How the capture listener behaves: where it binds, what it answers, and its limits.
@@ -29,6 +30,11 @@ public struct CaptureListenerConfiguration: Sendable {
     public var maxConnections: Int
     /// The answer for a request, chosen by its target and headers (a config endpoint, or the default answer).
     public var respond: @Sendable (RequestTarget, HeaderList) -> CaptureResponse
+    /// The answer to a provider's handshake (Zoom's URL validation, Dropbox's challenge, …), asked before `respond`;
+    /// nil when the request is not one. The request's body is empty when it was spilled to disk.
+    public var handshake: @Sendable (SignatureRequest) -> CaptureResponse? = {
+        SignatureScheme.handshakeResponse(to: $0, policy: SignaturePolicy())
+    }
     /// Synchronous forwarding: called with each stored capture before answering; a non-nil result is relayed to the
     /// sender instead of the configured answer (the forward target's own answer).
     public var relay: (@Sendable (Capture) async -> CaptureResponse?)?

@@ -5,7 +5,7 @@ import HookstashCore
 /// Bounded: at most `budget` HMACs, whatever the request. Variants use the configured secrets (the first two),
 /// never a search over values.
 struct SignatureDiagnosis {
-    let definition: any SchemeDefinition
+    let definition: SchemeDefinition
     let reading: SignatureReading
     let parts: SignedParts
     let urls: SignedURLSources
@@ -23,7 +23,7 @@ struct SignatureDiagnosis {
     private var stoppedEarly = false
 
     init(
-        definition: any SchemeDefinition, reading: SignatureReading, parts: SignedParts, urls: SignedURLSources,
+        definition: SchemeDefinition, reading: SignatureReading, parts: SignedParts, urls: SignedURLSources,
         policy: SignaturePolicy
     ) {
         self.definition = definition
@@ -106,25 +106,25 @@ struct SignatureDiagnosis {
         return out
     }
 
-    /// `whsec_` secrets keyed by the other rule: Stripe uses the text as is, Standard Webhooks base64-decodes what
-    /// follows the prefix.
+    /// Prefixed secrets keyed by the other rule: Stripe uses the `whsec_…` text as is, Standard Webhooks
+    /// base64-decodes what follows the prefix.
     private mutating func prefixVariants(secret: String, number: Int?) -> [SignatureFinding] {
-        switch definition.secretPrefixRule {
-        case .keyWithWholeText:
-            let encoded = StandardWebhooksScheme.encodedKey(secret)
+        switch definition.key {
+        case .textWithPrefix(let prefix):
+            let encoded = KeyFormat.dropping(prefix, from: secret)
             guard let key = Base64.decode(encoded), !key.isEmpty, let form = attempt(key: key, parts) else { return [] }
             return [finding(.secretPrefixDecoded, secret: number, form)]
-        case .decodeAfterPrefix:
+        case .base64AfterPrefix(let prefix):
             var out: [SignatureFinding] = []
             var seen: Set<[UInt8]> = []
-            for raw in [secret, StandardWebhooksScheme.encodedKey(secret)] where seen.insert(raw.bytes).inserted {
+            for raw in [secret, KeyFormat.dropping(prefix, from: secret)] where seen.insert(raw.bytes).inserted {
                 guard let form = attempt(key: raw.bytes, parts) else { continue }
                 var found = finding(.secretPrefixNotDecoded, secret: number, form)
                 found.field = raw == secret ? "whole" : "after_prefix"
                 out.append(found)
             }
             return out
-        case nil:
+        case .text:
             return []
         }
     }
@@ -137,7 +137,7 @@ struct SignatureDiagnosis {
                 var found = finding(.algorithmMismatch, secret: number, form)
                 found.algorithm = algorithm
                 found.expectedAlgorithm = definition.algorithm
-                found.suggestedScheme = definition.suggestedScheme(for: algorithm)?.rawValue
+                found.suggestedScheme = definition.suggestedScheme(for: algorithm)
                 out.append(found)
                 break
             }
@@ -215,7 +215,7 @@ struct SignatureDiagnosis {
     }
 
     private mutating func urlVariants() -> [SignatureFinding] {
-        guard definition.scheme.signsURL else { return [] }
+        guard definition.signsURL else { return [] }
         let checked = Set(definition.urlForms(urls.canonical.url).map(\.text))
         var out: [SignatureFinding] = []
         for candidate in urls.alternatives where !checked.contains(candidate.url.text) {
@@ -262,11 +262,11 @@ struct SignatureDiagnosis {
     private func form(of mac: [UInt8]) -> Form? {
         if SignatureVerifier.matches(mac, reading.signatures, definition.encoding) { return .exact }
         for (value, prefix) in tokens {
-            if let decoded = [UInt8](hexString: value), constantTimeEquals(decoded, mac) {
-                return .written(encoding: .hex, prefix: prefix)
-            }
-            if let decoded = Base64.decode(value), constantTimeEquals(decoded, mac) {
-                return .written(encoding: .base64, prefix: prefix)
+            // hex, base64, base64url: a token that decodes in more than one is read in the first.
+            for encoding in SignatureEncoding.allCases {
+                if let decoded = encoding.decode(value), constantTimeEquals(decoded, mac) {
+                    return .written(encoding: encoding, prefix: prefix)
+                }
             }
         }
         return nil
@@ -307,7 +307,7 @@ struct SignatureDiagnosis {
         found.variantsTried = tried
         found.variantKinds = triedKinds
         found.stoppedEarly = stoppedEarly ? true : nil
-        if definition.scheme.signsURL { found.checkedHostSource = urls.canonical.hostSource }
+        if definition.signsURL { found.checkedHostSource = urls.canonical.hostSource }
         return found
     }
 
@@ -318,9 +318,9 @@ struct SignatureDiagnosis {
         ]
         if JSONReserialization.parse(parts.body) != nil { kinds.append(.jsonReserialization) }
         if parts.timestamp != nil { kinds.append(.timestampUnit) }
-        if definition.secretPrefixRule != nil { kinds.append(.secretPrefixDecoding) }
+        if definition.key != .text { kinds.append(.secretPrefixDecoding) }
         if definition.methodVariant(parts) != nil { kinds.append(.undefinedBody) }
-        if definition.scheme.signsURL { kinds.append(.url) }
+        if definition.signsURL { kinds.append(.url) }
         if !policy.otherSecrets.isEmpty { kinds.append(.otherEndpointSecrets) }
         return kinds
     }
