@@ -157,6 +157,10 @@ import Testing
         let captures =
             (try JSONSerialization.jsonObject(with: list.stdout) as! [String: Any])["captures"] as! [[String: Any]]
         #expect(captures.count == 1)
+        // … and say the provider's handshake answered, not the configured answer.
+        let show = try await HookstashProcess.run(["show", "1", "--json", "--db", server.directory.file("h.sqlite")])
+        let capture = try #require(try JSONSerialization.jsonObject(with: show.stdout) as? [String: Any])
+        #expect(capture["answered_by"] as? String == "challenge")
     }
 
     /// `openssl`, the independent signer, to completion off the cooperative pool.

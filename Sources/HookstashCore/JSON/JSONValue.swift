@@ -93,7 +93,7 @@ private struct JSONParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "t"), UInt8(ascii: "f"),
             UInt8(ascii: "n"):
             let start = index
-            while index < bytes.count, index - start < 64 {
+            while index < bytes.count, index - start < 1024 {
                 let byte = bytes[index]
                 if byte == 0x2c || byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 || byte == 0x5d
                     || byte == 0x7d
@@ -103,9 +103,7 @@ private struct JSONParser {
                 index += 1
             }
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
-            let isLiteral =
-                ["true", "false", "null"].contains(text)
-                || (!text.isEmpty && text.utf8.allSatisfy { "0123456789+-.eE".utf8.contains($0) })
+            let isLiteral = ["true", "false", "null"].contains(text) || Self.isNumber(bytes[start..<index])
             return isLiteral ? .literal(text) : nil
         default:
             return nil
@@ -154,5 +152,34 @@ private struct JSONParser {
             }
         }
         return nil
+    }
+
+    /// RFC 8259's number: `-`? (`0` | [1-9][0-9]*) (`.` [0-9]+)? ([eE] [+-]? [0-9]+)?
+    static func isNumber(_ text: ArraySlice<UInt8>) -> Bool {
+        var index = text.startIndex
+        func digits() -> Int {
+            let start = index
+            while index < text.endIndex, (0x30...0x39).contains(text[index]) { index += 1 }
+            return index - start
+        }
+        if index < text.endIndex, text[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < text.endIndex else { return false }
+        if text[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if index < text.endIndex, text[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return false }
+        }
+        if index < text.endIndex, text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < text.endIndex, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard digits() > 0 else { return false }
+        }
+        return index == text.endIndex
     }
 }
