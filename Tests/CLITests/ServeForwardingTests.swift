@@ -70,6 +70,18 @@ import Testing
         #expect(answer.header("X-From") == "target")
         #expect(answer.bodyText == "made")
         #expect(recorder.requests.count == 1)
+
+        // The capture says who answered and with what; with the target gone, the configured answer, said so.
+        recorder.stop()
+        let second = try RawConnection(port: serve.port)
+        try second.send("POST /sync HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(try await second.response().status == 200)
+        for (id, status, answeredBy) in [(1, 201, "forward"), (2, 200, "configured")] {
+            let show = try await HookstashProcess.run(["show", "\(id)", "--json", "--db", directory.file("h.sqlite")])
+            let capture = try #require(try JSONSerialization.jsonObject(with: show.stdout) as? [String: Any])
+            #expect(capture["answered_by"] as? String == answeredBy, "capture \(id)")
+            #expect(capture["response_status"] as? Int == status, "capture \(id)")
+        }
     }
 
     @Test func inspectorReplayDeliversThroughTheEngineAndRecordsIt() async throws {

@@ -84,7 +84,7 @@ public enum AnsweredBy: String, Sendable, Hashable, Codable, CaseIterable {
     case challenge
     /// A response rule of the endpoint (`Capture.rule` names it).
     case rule
-    /// `--forward-sync`: the forward target's answer, or the configured answer when it gave none.
+    /// `--forward-sync`: the forward target's answer (when it gave none, the capture says `configured`).
     case forward
     /// The configured answer: the endpoint's `[endpoint.response]`, or the command line's for paths no endpoint
     /// covers.

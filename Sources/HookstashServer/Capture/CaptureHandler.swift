@@ -239,6 +239,8 @@ final class CaptureHandler: ChannelDuplexHandler {
         // A response rule chosen in the transaction that stored the capture answers instead (not relayed).
         let ruleAnswer = NIOLockedValueBox<RuleAnswer?>(nil)
         let relay = refusal ? nil : configuration.relay
+        let store = self.store
+        let logger = self.logger
         writer.submit(
             capture,
             stored: { (result: Result<StoredCapture, any Error>) in
@@ -249,12 +251,19 @@ final class CaptureHandler: ChannelDuplexHandler {
                 withID.id = stored.id
                 let toRelay = withID
                 committed.completeWithTask {
-                    let answer = await relay(toRelay)
-                    relayed.withLockedValue { $0 = answer }
+                    let relayedAnswer = await relay(toRelay)
+                    relayed.withLockedValue { $0 = relayedAnswer }
+                    // The row said `forward` with the configured status; it now says what the sender gets.
+                    do {
+                        try store.recordAnswer(
+                            captureID: stored.id, status: relayedAnswer?.status ?? answer.status,
+                            answeredBy: relayedAnswer == nil ? .configured : .forward)
+                    } catch {
+                        logger.error("the relayed answer was not recorded", metadata: ["error": "\(error)"])
+                    }
                     return stored.id
                 }
             })
-        let logger = self.logger
         enqueueAnswer(
             context: context, after: committed.futureResult,
             delay: { result in

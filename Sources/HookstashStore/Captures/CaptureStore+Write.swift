@@ -235,3 +235,17 @@ public struct EncodedCapture: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+extension CaptureStore {
+    /// Records the answer a capture's sender got when it was settled after the capture was stored: with
+    /// forward-sync, the forward target's status, or the configured answer when the target gave none.
+    public func recordAnswer(captureID: Int64, status: Int, answeredBy: AnsweredBy) throws {
+        try translatingErrors("record the answer") {
+            try write { db in
+                try db.execute(
+                    sql: "UPDATE capture SET response_status = ?, answered_by = ? WHERE id = ?",
+                    arguments: [status, answeredBy.rawValue, captureID])
+            }
+        }
+    }
+}

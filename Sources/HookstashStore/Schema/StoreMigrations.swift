@@ -99,7 +99,7 @@ enum StoreMigrations {
         migrator.registerMigration("v5 response rules") { db in
             try db.execute(
                 sql: """
-                    ALTER TABLE capture ADD COLUMN answered_by TEXT;  -- handshake, rule, relay, endpoint, default
+                    ALTER TABLE capture ADD COLUMN answered_by TEXT;  -- challenge, rule, forward, configured, refusal
                     ALTER TABLE capture ADD COLUMN rule TEXT;         -- the rule's name when answered_by = 'rule'
                     CREATE TABLE rule_counter (
                         seq INTEGER PRIMARY KEY,               -- creation order: the oldest beyond the cap go
