@@ -23,6 +23,15 @@ public struct RequestChange: Sendable, Hashable, Codable {
         case headerRemoved = "header_removed"
         /// The signature headers were recomputed (`value`: their names, `scheme`).
         case resigned = "resigned"
+        /// Edits the user asked for (`replay --method`, `--path`, `--body-file`, `--json-set`):
+        /// the method (`value`, `was`), …
+        case methodEdited = "method_edited"
+        /// … the request-target (`value`, `was`), …
+        case requestTargetEdited = "request_target_edited"
+        /// … the whole body (`value`: its size in bytes, `was`: the captured size), …
+        case bodyReplaced = "body_replaced"
+        /// … one JSON value of the body (`name`: the pointer, `value`, `was`: nil when the value was added).
+        case jsonValueSet = "json_value_set"
     }
 
     /// Where a header the user asked for came from.

@@ -22,6 +22,14 @@ public indirect enum JSONValue: Sendable {
     }
 }
 
+extension JSONValue {
+    /// The byte range of the value `tokens` names in `bytes`.
+    static func range(of tokens: ArraySlice<[UInt8]>, in bytes: [UInt8]) -> Range<Int>? {
+        var parser = JSONParser(bytes: bytes)
+        return parser.locate(tokens, depth: 0)
+    }
+}
+
 private struct JSONParser {
     let bytes: [UInt8]
     var index = 0
@@ -152,6 +160,55 @@ private struct JSONParser {
             }
         }
         return nil
+    }
+
+    /// The byte range of the value `tokens` (a JSON pointer's, unescaped) names, at the parser's position; nil when
+    /// it names nothing or the text is not JSON. Where an object repeats a member name, the last one counts.
+    mutating func locate(_ tokens: ArraySlice<[UInt8]>, depth: Int) -> Range<Int>? {
+        skipWhitespace()
+        guard let token = tokens.first else {
+            let start = index
+            guard value(depth: depth) != nil else { return nil }
+            return start..<index
+        }
+        guard depth < JSONValue.depthLimit, index < bytes.count else { return nil }
+        let opening = bytes[index]
+        guard opening == UInt8(ascii: "{") || opening == UInt8(ascii: "[") else { return nil }
+        let isObject = opening == UInt8(ascii: "{")
+        let closing = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        let wantedIndex = isObject ? nil : JSONPointer.arrayIndex(token)
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == closing { return nil }
+        var found: Range<Int>?
+        var position = 0
+        while true {
+            skipWhitespace()
+            var matches = wantedIndex == position
+            if isObject {
+                guard let key = string() else { return nil }
+                matches = key.utf8.elementsEqual(token)
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+                index += 1
+            }
+            if matches {
+                var inner = self
+                found = inner.locate(tokens.dropFirst(), depth: depth + 1)
+            }
+            guard value(depth: depth + 1) != nil else { return nil }
+            position += 1
+            skipWhitespace()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == closing {
+                index += 1
+                return found
+            } else {
+                return nil
+            }
+        }
     }
 
     /// RFC 8259's number: `-`? (`0` | [1-9][0-9]*) (`.` [0-9]+)? ([eE] [+-]? [0-9]+)?

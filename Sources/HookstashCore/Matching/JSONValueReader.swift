@@ -35,8 +35,8 @@ extension JSONValue {
         for token in pointer.tokens {
             switch current {
             case .object(let members):
-                let name = String(decoding: token, as: UTF8.self)
-                guard let member = members.last(where: { $0.key == name }) else { return nil }
+                // By bytes: `String` equality would take canonically equivalent names for the same member.
+                guard let member = members.last(where: { $0.key.utf8.elementsEqual(token) }) else { return nil }
                 current = member.value
             case .array(let items):
                 guard let index = JSONPointer.arrayIndex(token), index < items.count else { return nil }

@@ -408,6 +408,12 @@ extension Wording {
         case .headerReplaced: return "\(name) replaced (\(source))"
         case .headerRemoved: return "\(name) removed (\(source))"
         case .resigned: return "\(value) re-signed (\(change.scheme ?? ""), fresh timestamp)"
+        case .methodEdited: return "method set to \(value) (was \(change.was ?? ""), edited)"
+        case .requestTargetEdited: return "request-target set to \(value) (was \(change.was ?? ""), edited)"
+        case .bodyReplaced: return "body replaced: \(value) bytes (was \(change.was ?? "") bytes, edited)"
+        case .jsonValueSet:
+            return change.was.map { "\(name) set to \(value) (was \($0), edited)" }
+                ?? "\(name) = \(value) added (edited)"
         }
     }
 }
@@ -492,6 +498,19 @@ extension Wording {
         case .secretMissing:
             return "no signing secret is configured for \(problem.path ?? "capture \(problem.captureID)"); give "
                 + "\(settingName(.signingSecret)) to re-sign"
+        }
+    }
+}
+
+// MARK: - JSON edits
+
+extension Wording {
+    public func sentence(_ failure: JSONEdit.Failure) -> String {
+        switch failure.code {
+        case .bodyNotJSON: "cannot set \(failure.pointer): the body is not JSON (or is larger than 1 MiB)"
+        case .parentMissing: "cannot set \(failure.pointer): its parent is not an object or array of the body"
+        case .indexOutOfRange:
+            "cannot set \(failure.pointer): past the end of the array (use the array's length or - to append)"
         }
     }
 }

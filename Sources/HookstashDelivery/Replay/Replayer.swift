@@ -9,6 +9,8 @@ public struct Replayer: Sendable {
         /// The recorded delivery (its id set), nil when nothing was sent.
         public var delivery: Delivery?
         public var report: DeliveryReport?
+        /// The request as sent (edited, re-signed), nil when nothing was sent.
+        public var request: OutgoingRequest?
         /// Why the capture was not sent: `HookstashError` (not found), `DeliveryError` (not a sendable request),
         /// `ResignProblem`, or a `DeliveryRefusal`. The caller's wording says it.
         public var problem: (any Error)?
@@ -90,7 +92,8 @@ public struct Replayer: Sendable {
                     let outcome = await engine.deliver(request, options: options)
                     return Result(
                         captureID: id, delivery: Delivery(captureID: id, request: request, outcome: outcome),
-                        report: DeliveryReport(source: source, request: request, outcome: outcome))
+                        report: DeliveryReport(source: source, request: request, outcome: outcome),
+                        request: request)
                 }
                 return true
             }

@@ -60,6 +60,8 @@ public struct ReplaySettings: Sendable, Hashable {
     public var extraHeaders: [(name: String, value: String?)]
     /// How the delivery record names where the extra headers came from.
     public var extraHeadersSource: RequestChange.Source
+    /// Changes to the method, request-target and body the user asked for (edit and replay).
+    public var edits = RequestEdits()
 
     public init(
         keepHost: Bool = false, extraHeaders: [(name: String, value: String?)] = [],
@@ -71,13 +73,14 @@ public struct ReplaySettings: Sendable, Hashable {
     }
 
     public static func == (lhs: ReplaySettings, rhs: ReplaySettings) -> Bool {
-        lhs.keepHost == rhs.keepHost && lhs.extraHeadersSource == rhs.extraHeadersSource
+        lhs.keepHost == rhs.keepHost && lhs.extraHeadersSource == rhs.extraHeadersSource && lhs.edits == rhs.edits
             && lhs.extraHeaders.map { [$0.name, $0.value ?? "\u{0}"] }
                 == rhs.extraHeaders.map { [$0.name, $0.value ?? "\u{0}"] }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(keepHost)
+        hasher.combine(edits)
         for header in extraHeaders {
             hasher.combine(header.name)
             hasher.combine(header.value)

@@ -36,6 +36,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var resigning: ResignOptions
 
+    @OptionGroup(title: "Edits (edit and replay)") var editing: EditOptions
+
     @OptionGroup var targets: TargetOptions
 
     @Option(help: ArgumentHelp("Deliveries at once (default 1 for ids, 8 for --all/--since).", valueName: "n"))
@@ -86,8 +88,9 @@ struct ReplayCommand: AsyncParsableCommand {
     private func replay() async throws {
         let store = try storeOptions.openExisting()
         let target = try DeliveryTarget(parsing: to)
-        let settings = ReplaySettings(
-            keepHost: keepHost, extraHeaders: try delivery.extraHeaders())
+        var settings = ReplaySettings(
+            keepHost: keepHost, extraHeaders: try delivery.extraHeaders() + editing.headers())
+        settings.edits = try editing.edits()
         var options = delivery.options(targets)
         options.responseBodyLimit =
             maxResponseBody.map { Int(clamping: $0.bytes) } ?? DeliveryOptions.defaultResponseBodyLimit
@@ -111,16 +114,27 @@ struct ReplayCommand: AsyncParsableCommand {
         let started = Timestamp.now()
         let json = self.json
         let showBody = !isBulk
+        let save = editing.save
         let failures = Atomic<Int>(0)
         try await Replayer(store: store, engine: engine).replay(
             selected, to: target, settings: settings, options: options, source: "replay", transform: transform,
             keepResults: false
         ) { result in
             if !result.succeeded { failures.add(1, ordering: .relaxed) }
+            var saved: Int64?
+            if save, let request = result.request {
+                do {
+                    saved = try store.insert([EditOptions.capture(of: request, editing: result.captureID)])[0]
+                } catch {
+                    failures.add(1, ordering: .relaxed)
+                    ReplayOutput.err("capture \(result.captureID): the request as sent was not saved: \(error)")
+                }
+            }
             if json {
-                Terminal.jsonLine(ReplayOutput.json(result))
+                Terminal.jsonLine(ReplayOutput.json(result, savedAs: saved))
             } else {
                 ReplayOutput.text(result, showBody: showBody)
+                if let saved { ReplayOutput.out("  the request as sent is saved as capture \(saved)") }
             }
         }
         let failed = failures.load(ordering: .relaxed)
@@ -177,7 +191,7 @@ enum ReplayOutput {
         Foundation.exit(1)
     }
 
-    static func json(_ result: Replayer.Result) -> String {
+    static func json(_ result: Replayer.Result, savedAs: Int64? = nil) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let delivery = result.delivery else {
@@ -186,13 +200,27 @@ enum ReplayOutput {
                 code: result.problem.flatMap(TargetOptions.code))
             return (try? encoder.encode(problem)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         }
-        let record = DeliveryRecord(delivery: delivery, detail: result.report)
+        let record = SavedRecord(record: DeliveryRecord(delivery: delivery, detail: result.report), savedAs: savedAs)
         return (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// The reason phrase of an HTTP status line, with a leading space, safe for one line ("" when there is none).
     static func reason(_ statusLine: String) -> String {
         statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map { " " + Terminal.field(String($0)) } ?? ""
+    }
+
+    /// A delivery record, with the capture the request as sent was saved as (`--save`).
+    struct SavedRecord: Encodable {
+        var record: DeliveryRecord
+        var savedAs: Int64?
+
+        enum CodingKeys: String, CodingKey { case savedCaptureID = "saved_capture_id" }
+
+        func encode(to encoder: any Encoder) throws {
+            try record.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(savedAs, forKey: .savedCaptureID)
+        }
     }
 
     /// A capture that was not sent, as JSON.

@@ -30,6 +30,7 @@ struct TargetOptions: ParsableArguments {
         switch error {
         case let refusal as any DeliveryRefusal: message(refusal)
         case let problem as ResignProblem: Wording.commandLine.sentence(problem)
+        case let failure as JSONEdit.Failure: Wording.commandLine.sentence(failure)
         case let error as HookstashError: error.message
         case let error as DeliveryError: error.message
         default: "\(error)"
@@ -41,6 +42,7 @@ struct TargetOptions: ParsableArguments {
         switch error {
         case let refusal as any DeliveryRefusal: refusal.code
         case let problem as ResignProblem: problem.code.rawValue
+        case let failure as JSONEdit.Failure: failure.code.rawValue
         case let error as DeliveryError: error.kind
         default: nil
         }
