@@ -253,6 +253,33 @@ def main():
         check("\"\u0301><img id=injected-header" in headers_text, "the grapheme header is visible as text")
         page.screenshot(os.path.join(options.artifacts, "inspector-detail-grapheme.png"))
 
+        # 5. Compare: the detail page's form opens the diff of two captures; hostile values stay text.
+        page.navigate(base + "/captures/1")
+        page.evaluate("document.querySelector('.compare-form input[name=with]').value = '2'; "
+                      "document.querySelector('.compare-form').submit(); 0")
+        check(page.wait_for("location.pathname === '/captures/1/compare'", 5), "the compare form opens the diff page")
+        time.sleep(0.5)
+        check(page.evaluate("location.search") == "?with=2", "the diff page compares with capture 2")
+        check(page.evaluate("document.querySelector('#compare-title').textContent") == "Capture #1 → #2",
+              "the diff page names both captures")
+        kinds = page.evaluate("Array.from(document.querySelectorAll('#header-changes tr[data-kind]'))"
+                              ".map(function (row) { return row.getAttribute('data-kind') + ' ' + "
+                              "row.querySelector('th').textContent; }).join('|')")
+        check("added X-Evil" in kinds and "removed X-Front-Signature" in kinds and "changed Content-Type" in kinds,
+              f"header changes are listed ({kinds!r})")
+        check(page.evaluate("document.querySelector('#body-kind').textContent") == "text, by line",
+              "a JSON body against an HTML body is compared by line")
+        added = page.evaluate("Array.from(document.querySelectorAll('#body-changes .line-added'))"
+                              ".map(function (line) { return line.textContent; }).join('\\n')")
+        check("+<script>document.title='pwned'</script>" in added, "the hostile body is an added line, as text")
+        check(page.evaluate(injected) == 0 and page.evaluate("window.__pwned === undefined")
+              and not page.evaluate("document.title").startswith("pwned"), "the diff page runs nothing captured")
+        page.screenshot(os.path.join(options.artifacts, "inspector-compare.png"))
+        page.navigate(base + "/captures/3/compare?with=4")
+        time.sleep(0.5)
+        check(page.evaluate(injected) == 0 and not page.evaluate("document.title").startswith("pwned"),
+              "grapheme payloads stay text on the diff page")
+
         downloads = [f"/api/captures/{capture}/{kind}" for capture in (3, 4) for kind in ("body", "raw", "har", "curl")]
         # Loaded as scripts by a page whose CSP is bypassed (as if an injection had got through): the type
         # (application/octet-stream, text/plain) with nosniff stops every one of them.

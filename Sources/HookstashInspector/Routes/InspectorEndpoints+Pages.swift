@@ -187,6 +187,74 @@ extension InspectorEndpoints {
         }
     }
 
+    /// `GET /captures/{id}/compare?with={other}`: capture `id` against capture `other`.
+    func comparePage(id: String, with other: String) throws -> Response {
+        answeringPage {
+            let old = try captureID(id)
+            let new = try captureID(other)
+            let diff = try Comparison(store: store).captures(old, new)
+            var values: [String: Any] = [
+                "old": old, "new": new, "identical": diff.isEmpty,
+                "hasStartLine": !diff.startLine.isEmpty,
+                "startLine": diff.startLine.map { ["field": $0.field, "old": $0.old, "new": $0.new] },
+                "hasHeaders": !diff.headers.isEmpty,
+                "headers": diff.headers.map { change -> [String: Any] in
+                    let caseChange = change.kind == .caseChanged
+                    return [
+                        "kind": change.kind.rawValue, "name": change.name,
+                        "oldText": caseChange
+                            ? change.oldName ?? "" : change.oldValue ?? Self.position(change.oldIndex),
+                        "newText": caseChange ? change.name : change.newValue ?? Self.position(change.newIndex),
+                    ]
+                },
+            ]
+            switch diff.body {
+            case .identical:
+                values["bodyKind"] = "identical"
+                values["bodyIdentical"] = true
+            case .json(let changes, let truncated):
+                values["bodyKind"] = "JSON, by pointer"
+                values["hasJSON"] = true
+                values["jsonTruncated"] = truncated
+                values["json"] = changes.map {
+                    [
+                        "kind": $0.kind.rawValue, "pointer": $0.pointer.isEmpty ? "(root)" : $0.pointer,
+                        "oldValue": $0.old ?? "", "newValue": $0.new ?? "",
+                    ]
+                }
+            case .lines(let hunks):
+                values["bodyKind"] = "text, by line"
+                values["hasLines"] = true
+                values["hunks"] = hunks.map { hunk -> [String: Any] in
+                    [
+                        "oldStart": hunk.oldStart, "newStart": hunk.newStart,
+                        "lines": hunk.lines.map { line -> [String: Any] in
+                            let mark = line.kind == .added ? "+" : line.kind == .removed ? "-" : " "
+                            return ["kind": line.kind.rawValue, "mark": mark, "text": line.text]
+                        },
+                    ]
+                }
+            case .bytes(let difference):
+                values["bodyKind"] = "bytes"
+                values["hasBytes"] = true
+                values["offset"] = difference.offset
+                values["oldSize"] = difference.oldSize
+                values["newSize"] = difference.newSize
+                values["before"] = String(decoding: difference.before, as: UTF8.self)
+                values["oldAfter"] = String(decoding: difference.oldAfter, as: UTF8.self)
+                values["newAfter"] = String(decoding: difference.newAfter, as: UTF8.self)
+            }
+            return PageRenderer.page(
+                "compare", title: "#\(old) → #\(new) · hookstash", page: "compare", values: values, csrf: csrfToken,
+                storePath: store.path)
+        }
+    }
+
+    /// A header's position for a moved field ("field 3").
+    static func position(_ index: Int?) -> String {
+        index.map { "field \($0 + 1)" } ?? ""
+    }
+
     /// What the detail page picks out of a delivery's recorded `detail` JSON (written by the delivery engine):
     /// the changes from the capture, the response status line and the timings. Unknown shapes give nothing.
     struct DeliveryDetailSummary {

@@ -15,6 +15,9 @@ struct InspectorEndpoints: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in try listPage(request) }
         router.get("/captures/:id") { _, context in try detailPage(id: context.parameters.require("id")) }
+        router.get("/captures/:id/compare") { request, context in
+            try comparePage(id: context.parameters.require("id"), with: request.uri.queryParameters.get("with") ?? "")
+        }
         router.post("/captures/:id/replay") { request, context in
             try await replayForm(request, id: context.parameters.require("id"))
         }

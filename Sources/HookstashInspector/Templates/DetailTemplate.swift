@@ -10,6 +10,7 @@ enum DetailTemplate {
         <a class="button" href="/api/captures/{{id}}/raw" download>Raw message</a>
         <a class="button" href="/api/captures/{{id}}/body" download>Body</a>
         <a class="button" href="/api/captures/{{id}}">JSON</a>
+        <form method="get" action="/captures/{{id}}/compare" class="inline compare-form"><label>Compare with # <input type="number" name="with" min="1" required size="6"></label> <button type="submit">Compare</button></form>
         <form method="post" action="/captures/{{id}}/delete" class="inline" data-confirm="Delete this capture?"><input type="hidden" name="csrf_token" value="{{csrf}}"><button type="submit" class="danger">Delete</button></form>
         </div>
 

@@ -18,7 +18,7 @@ enum PageRenderer {
         var library = MustacheLibrary()
         let sources = [
             "layout": LayoutTemplate.source, "list": ListTemplate.source, "detail": DetailTemplate.source,
-            "error": ErrorTemplate.source,
+            "compare": CompareTemplate.source, "error": ErrorTemplate.source,
         ]
         for (name, source) in sources {
             do {

@@ -171,6 +171,9 @@ enum StaticAsset {
         .replay-form { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; }
         .replay-form input[type=url] { width: 420px; max-width: 100%; }
         .notice { background: #fff8e1; padding: 6px 10px; }
+        .line-added, td.new { background: rgba(46, 160, 67, 0.15); }
+        .line-removed, td.old { background: rgba(248, 81, 73, 0.15); }
+        .compare-form input { width: 6em; }
         .problem { background: #fdecec; padding: 6px 10px; }
         .empty { color: var(--muted); padding: 20px 0; }
         .pager { margin-top: 12px; }
