@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HookstashTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -16,10 +17,12 @@ import Testing
         let database = directory.file("h.sqlite")
         let count = 300
         let received = LockedList()
-        // Each answer takes a few milliseconds, so the drain is still under way when the process is killed.
+        // While the backlog is sent, answers are slow, so it stays a backlog; then each takes 20 ms, so the drain is
+        // still under way when the process is killed (16 at a time: ~800 a second, against 300 captures).
+        let sending = Mutex(true)
         let recorder = try RecordingServer { request in
             received.append(request.body)
-            return .delayed(milliseconds: 5, RecordingServer.response())
+            return .delayed(milliseconds: sending.withLock { $0 } ? 300 : 20, RecordingServer.response())
         }
         defer { recorder.stop() }
         let arguments = [
@@ -33,6 +36,7 @@ import Testing
             try connection.send("POST /in HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
             #expect(try await connection.response().status == 200)
         }
+        sending.withLock { $0 = false }
         #expect(try await eventually(timeout: .seconds(60)) { received.values.count >= count / 4 })
         first.signal(SIGKILL)
         try await first.process.exitStatus()
