@@ -19,6 +19,9 @@ struct RemoteCaptureDocument: Decodable {
     var announcedBodySize: Int64?
     var responseStatus: Int
     var signature: SignatureVerdict?
+    /// Who answered the sender on the remote, as text: a value this version does not know is dropped, not refused.
+    var answeredBy: String?
+    var rule: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -35,6 +38,8 @@ struct RemoteCaptureDocument: Decodable {
         case announcedBodySize = "announced_body_size"
         case responseStatus = "response_status"
         case signature
+        case answeredBy = "answered_by"
+        case rule
     }
 
     /// The capture as the remote stored it, from this JSON and the exact bytes of `/raw` (the head as received
@@ -51,12 +56,15 @@ struct RemoteCaptureDocument: Decodable {
             throw RelayError.unexpectedAnswer("capture \(id) came without its \(bodySize)-byte body")
         }
         let (rawHead, rawBody) = Self.split(raw, body: body, malformed: malformed)
-        return Capture(
+        var capture = Capture(
             receivedAt: receivedAt, remoteAddress: remoteAddress, method: method, target: RequestTarget(target),
             httpVersion: httpVersion, headers: headers, body: .inline(body), bodySHA256: bodySHA256,
             rawHead: rawHead, rawBody: rawBody.map { BodyBytes.inline($0) }, malformed: malformed,
             problem: problemDetail?.problem ?? problem.map(CaptureProblem.recorded),
             announcedBodySize: announcedBodySize, responseStatus: responseStatus, signature: signature)
+        capture.answeredBy = answeredBy.flatMap(AnsweredBy.init(rawValue:))
+        capture.rule = capture.answeredBy == .rule ? rule : nil
+        return capture
     }
 
     /// A `problem_detail` this version reads; one with a code it does not know is kept by its sentence instead.

@@ -181,6 +181,8 @@ import Testing
         let document = try JSONSerialization.jsonObject(with: shown.stdout) as? [String: Any]
         #expect(document?["target"] as? String == "/chunked?x=1")
         #expect((document?["deliveries"] as? [Any])?.count == 1)
+        // Who answered the sender is the remote's record, kept with the capture.
+        #expect(document?["answered_by"] as? String == "configured")
         try await pull.killAndWait()
     }
 
