@@ -68,6 +68,23 @@ import Testing
         #expect(try store.ids(CaptureFilter(afterID: 1)) == [2, 3])
     }
 
+    @Test func textSearchTakesWildcardsLiterallyByBytes() throws {
+        let store = try CaptureStore(path: directory + "/q.sqlite")
+        _ = try store.insert([
+            capture("POST", "/a", body: "100% sure"),
+            capture("POST", "/b", body: "100 percent sure"),
+            capture("POST", "/c", body: "snake_case"),
+            capture("POST", "/d", body: "snakeXcase"),
+            capture("POST", "/e", body: "%\u{301}x"),
+            capture("POST", "/f", body: "a\u{301}x"),
+        ])
+        #expect(try store.summaries(CaptureFilter(text: "100%"), limit: 10).map(\.id) == [1])
+        #expect(try store.summaries(CaptureFilter(text: "e_c"), limit: 10).map(\.id) == [3])
+        // `%` with a combining mark is one Character: escaped by bytes, it stays a literal percent sign.
+        #expect(try store.summaries(CaptureFilter(text: "%\u{301}x"), limit: 10).map(\.id) == [5])
+        #expect(CaptureStore.likeEscaped("%\u{301}_") == "\\%\u{301}\\_")
+    }
+
     @Test func pruneKeepsTheNewestAndRemovesBodyFiles() throws {
         let store = try CaptureStore(path: directory + "/s.sqlite")
         let sink = BodySink(store: store, spillThreshold: 4)

@@ -140,14 +140,18 @@ extension CaptureStore {
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 
-    /// `text` with LIKE's wildcards and the escape character itself escaped by a backslash.
-    private static func likeEscaped(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
+    /// `text` with LIKE's wildcards and the escape character itself escaped by a backslash — by bytes: a `%`
+    /// followed by a combining mark is one `Character`, which a `Character` comparison would let through as a
+    /// wildcard.
+    static func likeEscaped(_ text: String) -> String {
+        var escaped: [UInt8] = []
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "\\") {
+                escaped.append(UInt8(ascii: "\\"))
+            }
+            escaped.append(byte)
         }
-        return escaped
+        return String(decoding: escaped, as: UTF8.self)
     }
 
     static func capture(from row: Row) throws -> Capture {
