@@ -18,6 +18,11 @@ import Testing
         #expect(try await harness.get("/api/captures/1", host: "[::1]:\(harness.port)").status == 200)
         #expect(try await harness.get("/api/captures/1", host: "inspector.example").status == 200)
         #expect(try await harness.get("/", host: "127.0.0.1.evil.example").status == 403)
+        // Not ASCII: fullwidth digits look like an IP literal to `Character.isHexDigit`; a combining mark hides a
+        // `]` or `:` from a `Character` search. None is a host name a browser sends.
+        for host in ["[\u{FF11}]", "[::1]\u{301}.evil.example", "localhost\u{301}", "evil.example:\u{301}4040"] {
+            #expect(try await harness.get("/", host: host).status == 403, "\(host)")
+        }
         try await harness.stop()
     }
 

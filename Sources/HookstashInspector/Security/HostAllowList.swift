@@ -13,7 +13,13 @@ struct HostAllowList: Sendable {
     /// Accepts loopback names (`localhost`, `*.localhost`), IP literals (an address typed by the user is not a
     /// name an attacker controls), the bind host and the configured names, with or without a port.
     func allows(_ hostHeader: String?) -> Bool {
-        guard let hostHeader, !hostHeader.isEmpty else { return false }
+        // Host names on the wire are ASCII (browsers send IDNs as punycode). Anything else is refused before any
+        // comparison, which then works on ASCII only: `Character` comparisons and properties (`isHexDigit` is true
+        // for fullwidth digits, a `]` or `:` followed by a combining mark is another character) would otherwise
+        // decide on grapheme clusters, not bytes.
+        guard let hostHeader, !hostHeader.isEmpty, hostHeader.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            return false
+        }
         let host = Self.hostPart(hostHeader).lowercased()
         if host.isEmpty { return false }
         if host == "localhost" || host.hasSuffix(".localhost") { return true }
