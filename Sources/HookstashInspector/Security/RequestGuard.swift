@@ -138,13 +138,15 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
 
     /// nil when the request may proceed; else the refusal.
     private func refuseCrossSite(_ request: inout Request, host: String) async throws -> Response? {
+        // Compared as bytes, as every check of request data is (`String` equality is canonical equivalence).
+        func same(_ value: String, _ expected: String) -> Bool { value.utf8.elementsEqual(expected.utf8) }
         let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]
-        if let site, site != "same-origin", site != "none" {
+        if let site, !same(site, "same-origin"), !same(site, "none") {
             return ErrorResponse.make(
                 .forbidden, "cross-site requests may not change captures (Sec-Fetch-Site: \(site))")
         }
         let origin = request.headers[.origin]
-        if let origin, origin != "http://" + host, origin != "https://" + host {
+        if let origin, !same(origin, "http://" + host), !same(origin, "https://" + host) {
             return ErrorResponse.make(.forbidden, "requests from \(origin) may not change captures")
         }
         let contentType = (request.headers[.contentType] ?? "").lowercased()
