@@ -22,11 +22,15 @@ extension SignatureScheme {
         var named: SchemeDefinition?
         if case .scheme(let scheme) = policy.scheme { named = scheme.definition }
         if let named, let answer = named.handshakeResponse(to: request, policy: policy) { return answer }
-        for scheme in allCases where scheme.definition.handshake?.isUnambiguous == true {
-            if let answer = scheme.definition.handshakeResponse(to: request, policy: policy) { return answer }
+        for definition in unambiguousHandshakes {
+            if let answer = definition.handshakeResponse(to: request, policy: policy) { return answer }
         }
         return nil
     }
+
+    /// The definitions whose handshake is recognised by its headers alone, found once: every captured request is
+    /// asked about them.
+    static let unambiguousHandshakes = allCases.map(\.definition).filter { $0.handshake?.isUnambiguous == true }
 }
 
 extension SchemeDefinition {
